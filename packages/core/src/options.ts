@@ -1,0 +1,225 @@
+import { FocalLossError, describeValue } from './errors.js';
+
+export type Reduction = 'none' | 'mean' | 'sum';
+export const REDUCTIONS: readonly Reduction[] = ['none', 'mean', 'sum'];
+
+/** Options shared by both ops; see docs/math.md and the fixture contract for their meaning. */
+export interface CommonFocalLossOptions {
+  /** Focusing parameter, >= 0. Default 2. `0^0` is 1, so gamma = 0 is (weighted) cross-entropy. */
+  gamma?: number;
+  /** Reduction of the per-position loss. Default `"mean"`. */
+  reduction?: Reduction;
+  /** `input` holds logits (default) or, when false, probabilities. */
+  fromLogits?: boolean;
+  /** With `fromLogits: false` only: probabilities are clipped to [eps, 1 - eps]. Default 1e-7. */
+  eps?: number;
+  /** Targets are smoothed before the loss. In [0, 1). Default 0. */
+  labelSmoothing?: number;
+  /** With `reduction: "mean"`: divide the sum by this instead of the count (RetinaNet). Default null. */
+  normalizer?: number | null;
+}
+
+export interface SigmoidFocalLossOptions extends CommonFocalLossOptions {
+  /** Class balance in [0, 1]: positives weigh alpha, negatives 1 - alpha. `null` disables it. Default 0.25. */
+  alpha?: number | null;
+}
+
+export interface SoftmaxFocalLossOptions extends CommonFocalLossOptions {
+  /** A scalar weight for every class, one weight per class, or `null` (1). Default 0.25. */
+  alpha?: number | readonly number[] | null;
+  /** The class axis of `input`. Default -1. */
+  axis?: number;
+  /** Integer targets equal to this contribute 0 and are not counted by the mean. Default null. */
+  ignoreIndex?: number | null;
+}
+
+export interface ResolvedCommonOptions {
+  readonly gamma: number;
+  readonly reduction: Reduction;
+  readonly fromLogits: boolean;
+  readonly eps: number;
+  readonly labelSmoothing: number;
+  readonly normalizer: number | null;
+}
+
+export interface ResolvedSigmoidOptions extends ResolvedCommonOptions {
+  readonly alpha: number | null;
+}
+
+export interface ResolvedSoftmaxOptions extends ResolvedCommonOptions {
+  readonly alpha: number | readonly number[] | null;
+  readonly axis: number;
+  readonly ignoreIndex: number | null;
+}
+
+export const COMMON_DEFAULTS: ResolvedCommonOptions = Object.freeze({
+  gamma: 2,
+  reduction: 'mean',
+  fromLogits: true,
+  eps: 1e-7,
+  labelSmoothing: 0,
+  normalizer: null,
+});
+
+export const SIGMOID_DEFAULTS: ResolvedSigmoidOptions = Object.freeze({
+  ...COMMON_DEFAULTS,
+  alpha: 0.25,
+});
+
+export const SOFTMAX_DEFAULTS: ResolvedSoftmaxOptions = Object.freeze({
+  ...COMMON_DEFAULTS,
+  alpha: 0.25,
+  axis: -1,
+  ignoreIndex: null,
+});
+
+export const SIGMOID_OPTION_NAMES: readonly string[] = Object.keys(SIGMOID_DEFAULTS);
+export const SOFTMAX_OPTION_NAMES: readonly string[] = Object.keys(SOFTMAX_DEFAULTS);
+
+function invalid(name: string, value: unknown, expected: string): FocalLossError {
+  return new FocalLossError(
+    'INVALID_OPTION',
+    `option "${name}" must be ${expected}, got ${describeValue(value)}`,
+  );
+}
+
+function isFiniteNumber(value: unknown): value is number {
+  return typeof value === 'number' && Number.isFinite(value);
+}
+
+function readGamma(value: unknown): number {
+  if (!isFiniteNumber(value) || value < 0) throw invalid('gamma', value, 'a finite number >= 0');
+  return value;
+}
+
+function readScalarAlpha(value: unknown, name = 'alpha'): number {
+  if (!isFiniteNumber(value) || value < 0 || value > 1) {
+    throw invalid(name, value, 'a number in [0, 1]');
+  }
+  return value;
+}
+
+function readReduction(value: unknown): Reduction {
+  if (typeof value !== 'string' || !(REDUCTIONS as readonly string[]).includes(value)) {
+    throw invalid('reduction', value, 'one of "none", "mean", "sum"');
+  }
+  return value as Reduction;
+}
+
+function readBoolean(name: string, value: unknown): boolean {
+  if (typeof value !== 'boolean') throw invalid(name, value, 'a boolean');
+  return value;
+}
+
+function readEps(value: unknown): number {
+  if (!isFiniteNumber(value) || value <= 0 || value >= 0.5) {
+    throw invalid('eps', value, 'a number in (0, 0.5)');
+  }
+  return value;
+}
+
+function readLabelSmoothing(value: unknown): number {
+  if (!isFiniteNumber(value) || value < 0 || value >= 1) {
+    throw invalid('labelSmoothing', value, 'a number in [0, 1)');
+  }
+  return value;
+}
+
+function readNormalizer(value: unknown): number | null {
+  if (value === null) return null;
+  if (!isFiniteNumber(value) || value <= 0) {
+    throw invalid('normalizer', value, 'a finite number > 0, or null');
+  }
+  return value;
+}
+
+function readInteger(name: string, value: unknown): number {
+  if (!Number.isSafeInteger(value)) throw invalid(name, value, 'an integer');
+  return value as number;
+}
+
+function readOptionsObject(options: unknown, op: string): Record<string, unknown> {
+  if (options === undefined || options === null) return {};
+  if (typeof options !== 'object' || Array.isArray(options)) {
+    throw new FocalLossError(
+      'INVALID_OPTION',
+      `${op} options must be an object, got ${describeValue(options)}`,
+    );
+  }
+  return options as Record<string, unknown>;
+}
+
+function rejectUnknown(
+  options: Record<string, unknown>,
+  known: readonly string[],
+  op: string,
+): void {
+  for (const key of Object.keys(options)) {
+    if (!known.includes(key)) {
+      throw new FocalLossError(
+        'INVALID_OPTION',
+        `unknown option "${key}" for ${op} (known: ${known.join(', ')})`,
+      );
+    }
+  }
+}
+
+/** `undefined` means "not given": the default applies, as for a missing key. */
+function pick<T>(options: Record<string, unknown>, name: string, fallback: T): unknown {
+  const value = options[name];
+  return value === undefined ? fallback : value;
+}
+
+function resolveCommon(options: Record<string, unknown>): ResolvedCommonOptions {
+  const d = COMMON_DEFAULTS;
+  return {
+    gamma: readGamma(pick(options, 'gamma', d.gamma)),
+    reduction: readReduction(pick(options, 'reduction', d.reduction)),
+    fromLogits: readBoolean('fromLogits', pick(options, 'fromLogits', d.fromLogits)),
+    eps: readEps(pick(options, 'eps', d.eps)),
+    labelSmoothing: readLabelSmoothing(pick(options, 'labelSmoothing', d.labelSmoothing)),
+    normalizer: readNormalizer(pick(options, 'normalizer', d.normalizer)),
+  };
+}
+
+/**
+ * Validates and completes the options of `sigmoid_focal_loss`. Unknown names are an error, so a
+ * typo such as `gama` cannot silently fall back to a default.
+ */
+export function resolveSigmoidOptions(options?: unknown): ResolvedSigmoidOptions {
+  const raw = readOptionsObject(options, 'sigmoid_focal_loss');
+  rejectUnknown(raw, SIGMOID_OPTION_NAMES, 'sigmoid_focal_loss');
+  const alpha = pick(raw, 'alpha', SIGMOID_DEFAULTS.alpha);
+  return {
+    ...resolveCommon(raw),
+    alpha: alpha === null ? null : readScalarAlpha(alpha),
+  };
+}
+
+/** Validates and completes the options of `softmax_focal_loss`. */
+export function resolveSoftmaxOptions(options?: unknown): ResolvedSoftmaxOptions {
+  const raw = readOptionsObject(options, 'softmax_focal_loss');
+  rejectUnknown(raw, SOFTMAX_OPTION_NAMES, 'softmax_focal_loss');
+  const alpha = pick(raw, 'alpha', SOFTMAX_DEFAULTS.alpha);
+  let resolvedAlpha: number | readonly number[] | null;
+  if (alpha === null) resolvedAlpha = null;
+  else if (Array.isArray(alpha)) {
+    resolvedAlpha = Object.freeze(alpha.map((a, i) => readScalarAlpha(a, `alpha[${i}]`)));
+  } else resolvedAlpha = readScalarAlpha(alpha);
+  const ignoreIndex = pick(raw, 'ignoreIndex', SOFTMAX_DEFAULTS.ignoreIndex);
+  return {
+    ...resolveCommon(raw),
+    alpha: resolvedAlpha,
+    axis: readInteger('axis', pick(raw, 'axis', SOFTMAX_DEFAULTS.axis)),
+    ignoreIndex: ignoreIndex === null ? null : readInteger('ignoreIndex', ignoreIndex),
+  };
+}
+
+/** Per-class weights for C classes: the scalar repeated, the array itself, or ones. */
+export function classWeights(alpha: number | readonly number[] | null, classes: number): Float64Array {
+  const weights = new Float64Array(classes);
+  if (alpha === null) weights.fill(1);
+  else if (typeof alpha === 'number') weights.fill(alpha);
+  else weights.set(alpha);
+  return weights;
+}

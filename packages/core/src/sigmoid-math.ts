@@ -1,0 +1,109 @@
+/**
+ * Per-element math of sigmoid focal loss, written for accuracy (see docs/math.md).
+ *
+ * Notation: p = sigmoid(x), q = 1 - p, t the (smoothed) target, u = 1 - p_t = p (1 - t) + q t,
+ * ce the cross-entropy, alpha_t = alphaPos t + alphaNeg (1 - t).
+ *   loss = alpha_t u^gamma ce
+ *   d/dx = alpha_t u^gamma (gamma (p q / u) (1 - 2t) ce + (p - t))
+ * p and q both come from e = exp(-|x|) (never q = 1 - p by subtraction), so each keeps its relative
+ * precision at saturated logits; u^(gamma - 1) never appears on its own, so gamma < 1 is finite.
+ */
+
+/** Where the per-element functions write their two results, so the hot loop allocates nothing. */
+export interface ElementResult {
+  loss: number;
+  grad: number;
+}
+
+export function createElementResult(): ElementResult {
+  return { loss: 0, grad: 0 };
+}
+
+/** u^gamma with the common integer gammas spelled out: `Math.pow` is the slowest step otherwise. */
+export function powGamma(u: number, gamma: number): number {
+  if (gamma === 2) return u * u;
+  if (gamma === 0) return 1; // 0^0 is 1 by the contract
+  if (gamma === 1) return u;
+  return Math.pow(u, gamma);
+}
+
+/** The contract's binary label smoothing: t = target (1 - s) + s / 2. */
+export function smoothBinaryTarget(target: number, smoothing: number): number {
+  return smoothing === 0 ? target : target * (1 - smoothing) + smoothing / 2;
+}
+
+/**
+ * Sigmoid focal loss of one logit `x` against target `t` in [0, 1], and its derivative with
+ * respect to `x`. `alphaPos` / `alphaNeg` are (alpha, 1 - alpha), or (1, 1) when alpha is null.
+ */
+export function sigmoidFocalFromLogit(
+  x: number,
+  t: number,
+  gamma: number,
+  alphaPos: number,
+  alphaNeg: number,
+  out: ElementResult,
+): void {
+  const e = Math.exp(-Math.abs(x));
+  const log1pE = Math.log1p(e);
+  const inv = 1 / (1 + e);
+  let p: number;
+  let q: number;
+  let softplusPos: number; // softplus(x)  = -log(1 - p)
+  let softplusNeg: number; // softplus(-x) = -log(p)
+  if (x >= 0) {
+    p = inv;
+    q = e * inv;
+    softplusPos = x + log1pE;
+    softplusNeg = log1pE;
+  } else {
+    // Also taken by NaN, which then flows through every result.
+    p = e * inv;
+    q = inv;
+    softplusPos = log1pE;
+    softplusNeg = log1pE - x;
+  }
+  const t1 = 1 - t;
+  const ce = t * softplusNeg + t1 * softplusPos;
+  const u = p * t1 + q * t; // 1 - p_t as a sum of non-negative terms: no cancellation
+  const alphaT = alphaPos * t + alphaNeg * t1;
+  const focal = alphaT * powGamma(u, gamma);
+  out.loss = focal * ce;
+  // p q / u is bounded (by p / t and q / (1 - t)); u is 0 only when a probability underflowed,
+  // and then u^gamma = 0 (gamma > 0) or gamma = 0 removes the term: 0 is the exact limit.
+  const pqOverU = u > 0 ? (p * q) / u : 0;
+  out.grad = focal * (gamma * pqOverU * (1 - 2 * t) * ce + (p * t1 - q * t));
+}
+
+/**
+ * Sigmoid focal loss of one probability `pIn` (clipped to [eps, 1 - eps]) against target `t`, and
+ * its derivative with respect to `pIn`, which is 0 where the clip is active.
+ */
+export function sigmoidFocalFromProbability(
+  pIn: number,
+  t: number,
+  gamma: number,
+  alphaPos: number,
+  alphaNeg: number,
+  eps: number,
+  out: ElementResult,
+): void {
+  const hi = 1 - eps;
+  const clipped = pIn < eps || pIn > hi;
+  const p = pIn < eps ? eps : pIn > hi ? hi : pIn; // NaN passes through unchanged
+  const q = 1 - p;
+  const logP = Math.log(p);
+  const logQ = Math.log1p(-p);
+  const t1 = 1 - t;
+  const ce = -(t * logP + t1 * logQ);
+  const u = p * t1 + q * t; // >= eps > 0 after the clip
+  const alphaT = alphaPos * t + alphaNeg * t1;
+  const focal = alphaT * powGamma(u, gamma);
+  out.loss = focal * ce;
+  out.grad = clipped ? 0 : focal * ((gamma * (1 - 2 * t) * ce) / u + (t1 / q - t / p));
+}
+
+/** (alphaPos, alphaNeg) for a scalar alpha or null. */
+export function binaryAlphaPair(alpha: number | null): readonly [number, number] {
+  return alpha === null ? [1, 1] : [alpha, 1 - alpha];
+}

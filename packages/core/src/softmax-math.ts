@@ -1,0 +1,152 @@
+/**
+ * Per-position math of softmax focal loss (see docs/math.md).
+ *
+ * With p = softmax(x), q_c = 1 - p_c and s_c = -log p_c, one position's loss is
+ *   L = sum_c a_c t_c q_c^gamma s_c
+ * and, with G_c = a_c t_c q_c^gamma (1 + gamma p_c s_c / q_c) and G = sum_c G_c,
+ *   dL/dx_j = p_j (G - G_j) - q_j G_j.
+ * The largest logit's q is computed as (sum of the other exponentials) / (1 + that sum), never as
+ * 1 - p, so confident rows keep their relative precision; s_c / q_c tends to 1 where both vanish.
+ */
+import { powGamma } from './sigmoid-math.js';
+
+/** Where a position's inputs live in a flat buffer: `offset + c * stride` for class c. */
+export interface RowLayout {
+  offset: number;
+  stride: number;
+  classes: number;
+}
+
+/** A position's target: a class index (with label smoothing), or per-class probabilities. */
+export interface RowTarget {
+  /** Per-class target probabilities laid out like the input, or null for an index target. */
+  probabilities: ArrayLike<number> | null;
+  /** The class index when `probabilities` is null. */
+  index: number;
+  /** Label smoothing s: t_c = t_c (1 - s) + s / C. */
+  smoothing: number;
+}
+
+export interface RowParams {
+  gamma: number;
+  /** Per-class weights a_c, length C. */
+  classWeights: ArrayLike<number>;
+  fromLogits: boolean;
+  eps: number;
+}
+
+function targetAt(target: RowTarget, layout: RowLayout, c: number): number {
+  const raw =
+    target.probabilities === null
+      ? c === target.index
+        ? 1
+        : 0
+      : (target.probabilities[layout.offset + c * layout.stride] as number);
+  return target.smoothing === 0 ? raw : raw * (1 - target.smoothing) + target.smoothing / layout.classes;
+}
+
+/**
+ * The loss of one position; when `grad` is given, also writes `gradScale * dL/dx` at the input's
+ * positions of `grad`. `scratch` must hold at least 2 C numbers (it avoids allocation per row).
+ */
+export function softmaxFocalRow(
+  input: ArrayLike<number>,
+  layout: RowLayout,
+  target: RowTarget,
+  params: RowParams,
+  grad: { [index: number]: number } | null,
+  gradScale: number,
+  scratch: Float64Array,
+): number {
+  return params.fromLogits
+    ? rowFromLogits(input, layout, target, params, grad, gradScale, scratch)
+    : rowFromProbabilities(input, layout, target, params, grad, gradScale);
+}
+
+function rowFromLogits(
+  input: ArrayLike<number>,
+  layout: RowLayout,
+  target: RowTarget,
+  params: RowParams,
+  grad: { [index: number]: number } | null,
+  gradScale: number,
+  scratch: Float64Array,
+): number {
+  const { offset, stride, classes } = layout;
+  const { gamma, classWeights } = params;
+  if (classes === 0) return 0;
+  // Largest logit and its first index; a NaN anywhere reaches every output through `others`.
+  let top = 0;
+  let max = input[offset] as number;
+  for (let c = 1; c < classes; c++) {
+    const v = input[offset + c * stride] as number;
+    if (v > max) {
+      max = v;
+      top = c;
+    }
+  }
+  let others = 0; // sum of exp(x_c - max) over c != top; exp(x_top - max) is exactly 1
+  for (let c = 0; c < classes; c++) {
+    const e = Math.exp((input[offset + c * stride] as number) - max);
+    scratch[c] = e;
+    if (c !== top) others += e;
+  }
+  if (Number.isNaN(max)) others = NaN;
+  const logSum = Math.log1p(others);
+  const invSum = 1 / (1 + others);
+  let loss = 0;
+  let gTotal = 0;
+  for (let c = 0; c < classes; c++) {
+    const t = targetAt(target, layout, c);
+    const p = (scratch[c] as number) * invSum;
+    const q = c === top ? others * invSum : 1 - p; // p <= 1/2 off the top: subtraction is exact enough
+    const s = logSum - ((input[offset + c * stride] as number) - max); // -log p_c >= 0
+    const weight = (classWeights[c] as number) * t;
+    const qPow = powGamma(q, gamma);
+    loss += weight === 0 ? 0 : weight * qPow * s;
+    const sOverQ = q > 0 ? s / q : 1; // -log(p) / (1 - p) -> 1 as p -> 1
+    const gC = weight === 0 ? 0 : weight * qPow * (1 + gamma * p * sOverQ);
+    scratch[c] = p;
+    scratch[classes + c] = gC;
+    gTotal += gC;
+  }
+  if (grad !== null) {
+    for (let c = 0; c < classes; c++) {
+      const p = scratch[c] as number;
+      const gC = scratch[classes + c] as number;
+      const q = c === top ? others * invSum : 1 - p;
+      grad[offset + c * stride] = gradScale * (p * (gTotal - gC) - q * gC);
+    }
+  }
+  return loss;
+}
+
+function rowFromProbabilities(
+  input: ArrayLike<number>,
+  layout: RowLayout,
+  target: RowTarget,
+  params: RowParams,
+  grad: { [index: number]: number } | null,
+  gradScale: number,
+): number {
+  const { offset, stride, classes } = layout;
+  const { gamma, classWeights, eps } = params;
+  const hi = 1 - eps;
+  let loss = 0;
+  for (let c = 0; c < classes; c++) {
+    const at = offset + c * stride;
+    const pIn = input[at] as number;
+    const clipped = pIn < eps || pIn > hi;
+    const p = pIn < eps ? eps : pIn > hi ? hi : pIn;
+    const q = 1 - p;
+    const s = -Math.log(p);
+    const weight = (classWeights[c] as number) * targetAt(target, layout, c);
+    const qPow = powGamma(q, gamma);
+    loss += weight === 0 ? 0 : weight * qPow * s;
+    if (grad !== null) {
+      // d/dp [q^g s] = -q^g (g s / q + 1 / p); q >= eps > 0 after the clip
+      grad[at] = clipped || weight === 0 ? 0 : -gradScale * weight * qPow * ((gamma * s) / q + 1 / p);
+    }
+  }
+  return loss;
+}

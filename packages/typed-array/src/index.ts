@@ -1,0 +1,4 @@
+export { sigmoidFocalLoss, type SigmoidCallOptions } from './sigmoid.js';
+export { softmaxFocalLoss, type SoftmaxCallOptions } from './softmax.js';
+export type { FloatArray, TensorView, OutputBuffers, CallOptions, FocalLossResult } from './types.js';
+export { FocalLossError, isFocalLossError, type FocalLossErrorCode } from '@focal-loss/core';
