@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { sigmoidFocalLoss } from './sigmoid.js';
+import type { TensorView } from './types.js';
 import { closeTo, gammaArb, numericGradient, reductionArb, shapeArb, thrownCode } from './test-helpers.js';
 
 const f64 = (values: number[], shape: number[] = [values.length]) => ({ data: Float64Array.from(values), shape });
@@ -79,7 +80,7 @@ describe('sigmoidFocalLoss over typed arrays', () => {
     const x = [-1e4, -100, -40, 40, 100, 1e4];
     for (const gamma of [0, 0.5, 1, 2, 5]) {
       for (const y of [0, 1]) {
-        for (const make of [f32, f64]) {
+        for (const make of [f32, f64] as Array<(v: number[]) => TensorView>) {
           const r = sigmoidFocalLoss(make(x), make(x.map(() => y)), { gamma, reduction: 'none', gradient: true });
           expect(Array.from(r.loss.data).every(Number.isFinite)).toBe(true);
           expect(Array.from(r.gradInput?.data ?? []).every(Number.isFinite)).toBe(true);
