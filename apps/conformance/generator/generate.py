@@ -1,0 +1,120 @@
+"""Generates the committed conformance fixtures (apps/conformance/fixtures/<group>/<leaf>.json).
+
+Run from apps/conformance (what `pnpm fixtures:generate` does):
+    /usr/bin/python3 generator/generate.py [--only PREFIX]
+
+Every outputs case is computed twice, by mpmath (50 digits, the value written) and by torch in
+float64 (torchvision where it applies), and the two must agree to 1e-9 relative element by element;
+on any disagreement nothing is written and the exit status is 1. The output is deterministic:
+rerunning writes byte-identical files. Fixture files the cases no longer produce are deleted.
+"""
+
+from __future__ import annotations
+
+import sys
+
+sys.dont_write_bytecode = True  # keep __pycache__ out of the source tree
+
+import argparse  # noqa: E402
+import time  # noqa: E402
+from pathlib import Path  # noqa: E402
+from typing import Any  # noqa: E402
+
+import cases as case_list  # noqa: E402
+import crosscheck  # noqa: E402
+import reference_mpmath  # noqa: E402
+import reference_torch  # noqa: E402
+from model import Case, Tensor  # noqa: E402
+from tolerance import error_tolerance, output_tolerance  # noqa: E402
+from write import FORMAT, write_tree  # noqa: E402
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
+
+
+def log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def tensor_json(t: Tensor) -> dict[str, Any]:
+    return {"dtype": t.dtype, "shape": list(t.shape), "data": list(t.data)}
+
+
+def inputs_json(case: Case) -> dict[str, Any]:
+    inputs = {"input": tensor_json(case.input), "target": tensor_json(case.target)}
+    if case.weight is not None:
+        inputs["weight"] = tensor_json(case.weight)
+    return inputs
+
+
+def error_fixture(case: Case) -> dict[str, Any]:
+    return {
+        "format": FORMAT,
+        "name": case.name,
+        "op": case.op,
+        "reference": f"contract rule: {case.rule} ({case.error})",
+        "options": case.options,
+        "inputs": inputs_json(case),
+        "expected": {"error": case.error},
+        "tolerance": error_tolerance(),
+    }
+
+
+def outputs_fixture(case: Case) -> dict[str, Any]:
+    mp_result = reference_mpmath.evaluate(case)
+    numerically_checked = reference_mpmath.check_against_numerical_derivative(case, mp_result)
+    loss = [reference_mpmath.to_double(v) for v in mp_result.loss]
+    grad = [reference_mpmath.to_double(v) for v in mp_result.grad]
+    phrases = crosscheck.cross_check(case.name, loss, grad, reference_torch.evaluate(case))
+    mp_text = f"mpmath {reference_mpmath.version()} ({reference_mpmath.DIGITS} digits, analytic gradient"
+    mp_text += ", checked against mp.diff)" if numerically_checked else ")"
+    return {
+        "format": FORMAT,
+        "name": case.name,
+        "op": case.op,
+        "reference": "; ".join([mp_text, *phrases]),
+        "options": case.options,
+        "inputs": inputs_json(case),
+        "expected": {
+            "loss": {"shape": list(mp_result.loss_shape), "data": loss},
+            "gradInput": {"shape": list(case.input.shape), "data": grad},
+        },
+        "tolerance": {
+            "loss": output_tolerance(case.group, loss),
+            "gradInput": output_tolerance(case.group, grad),
+        },
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--only", help="compute only cases whose name starts with this; writes nothing")
+    args = parser.parse_args()
+
+    cases = case_list.all_cases()
+    if args.only:
+        cases = [c for c in cases if c.name.startswith(args.only)]
+    torch_version, torchvision_version = reference_torch.versions()
+    log(f"generating {len(cases)} fixtures with mpmath {reference_mpmath.version()}, torch {torch_version}, "
+        f"torchvision {torchvision_version}")
+    fixtures = []
+    started = time.monotonic()
+    for k, case in enumerate(cases, 1):
+        t0 = time.monotonic()
+        try:
+            fixture = error_fixture(case) if case.error else outputs_fixture(case)
+        except (crosscheck.Disagreement, AssertionError) as problem:
+            log(f"REFUSING TO WRITE: {problem}")
+            return 1
+        fixtures.append(fixture)
+        log(f"  [{k:3d}/{len(cases)}] {case.name} ({time.monotonic() - t0:.2f} s)")
+    if args.only:
+        log(f"checked {len(fixtures)} fixtures (--only: nothing written)")
+        return 0
+    written, unchanged, deleted = write_tree(FIXTURES, fixtures)
+    log(f"{len(fixtures)} fixtures in {FIXTURES}: {written} written, {unchanged} unchanged, {deleted} stale "
+        f"deleted ({time.monotonic() - started:.1f} s)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

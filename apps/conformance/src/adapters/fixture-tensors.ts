@@ -1,0 +1,34 @@
+/** Turning fixture tensors into typed arrays, shared by the adapters. Browser-safe. */
+import type { Fixture, FixtureTensor } from '../adapter.js';
+
+/** True when every value of the tensor is exactly representable in float32. */
+export function isFloat32Exact(tensor: FixtureTensor): boolean {
+  return tensor.data.every((v) => Number.isNaN(v) || Math.fround(v) === v);
+}
+
+/**
+ * The reason a float32 adapter cannot run a fixture faithfully, or true: a float64 tensor whose
+ * values float32 cannot hold would be rounded before the call, so the comparison would be unfair.
+ */
+export function float32Support(fixture: Fixture): true | string {
+  for (const [name, tensor] of Object.entries(fixture.inputs)) {
+    if (tensor !== undefined && tensor.dtype === 'float64' && !isFloat32Exact(tensor)) {
+      return `inputs.${name} is float64 with values float32 cannot represent; this adapter computes in float32`;
+    }
+  }
+  return true;
+}
+
+export function floatArray(tensor: FixtureTensor, precision: 'float32' | 'float64'): Float32Array | Float64Array {
+  return precision === 'float32' ? Float32Array.from(tensor.data) : Float64Array.from(tensor.data);
+}
+
+/** int32 targets become an Int32Array (class indices); float targets a float array. */
+export function targetArray(tensor: FixtureTensor, precision: 'float32' | 'float64'): Int32Array | Float32Array | Float64Array {
+  return tensor.dtype === 'int32' ? Int32Array.from(tensor.data) : floatArray(tensor, precision);
+}
+
+/** Whether the fixture expects a gradient, or is an error fixture (then ask for everything). */
+export function wantsGradient(fixture: Fixture): boolean {
+  return fixture.expected.kind === 'error' || fixture.expected.gradInput !== undefined;
+}

@@ -1,0 +1,13 @@
+/**
+ * The adapter registry for Node. Each adapter module is browser-safe and exports a factory; what
+ * only Node knows (where wasm files live on disk) is resolved here and passed in.
+ * Order matters only for the table.
+ */
+import type { ConformanceAdapter } from '../adapter.js';
+import { createTypedArrayAdapters } from './typed-array.js';
+
+export function createNodeAdapters(): ConformanceAdapter[] {
+  return [
+    ...createTypedArrayAdapters(),
+  ];
+}

@@ -1,0 +1,180 @@
+#!/usr/bin/env node
+/**
+ * focal-conformance: runs every adapter on fixture directories and prints where they differ.
+ * Exit codes: 0 nothing failed, 1 a fixture failed, 2 bad usage (unknown adapter, missing
+ * directory, malformed fixture).
+ */
+import { writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { Command, CommanderError } from 'commander';
+import type { ConformanceAdapter } from './adapter.js';
+import { createNodeAdapters } from './adapters/index.js';
+import { unknownExpectationFixtures } from './expectations.js';
+import { FixtureFormatError } from './fixture.js';
+import { DEFAULT_FIXTURES_DIR, loadExpectations, loadFixtures, UsageError } from './load-fixtures.js';
+import { formatFailures, formatTable, hasFailures, type Report } from './report.js';
+import { runSuite, type Progress } from './run.js';
+
+export interface CliIo {
+  out(text: string): void;
+  err(text: string): void;
+}
+
+const processIo: CliIo = {
+  out: (text) => process.stdout.write(text),
+  err: (text) => process.stderr.write(text),
+};
+
+export interface CliOptions {
+  fixtures: string[];
+  adapter: string[];
+  filter?: string;
+  json?: string;
+  listAdapters?: boolean;
+  browser?: boolean;
+}
+
+/** Runs a suite somewhere (in this process, or in a browser page) and returns its report. */
+export type Executor = (request: {
+  fixtureDirs: string[];
+  adapters: string[];
+  filter: string | undefined;
+  io: CliIo;
+}) => Promise<Report>;
+
+const collect = (value: string, previous: string[]) => [...previous, value];
+
+function stderrProgress(io: CliIo): Progress {
+  let last = 0;
+  return {
+    adapterStart(adapter, fixtures, unavailable) {
+      io.err(unavailable ? `${adapter}: skipped, not available here: ${unavailable}\n` : `${adapter}: running ${fixtures} fixtures\n`);
+      last = Date.now();
+    },
+    fixtureDone(adapter, done, total) {
+      if (Date.now() - last > 2000 && done < total) {
+        io.err(`${adapter}: ${done}/${total}\n`);
+        last = Date.now();
+      }
+    },
+    adapterDone(adapter, seconds) {
+      io.err(`${adapter}: done in ${seconds.toFixed(1)} s\n`);
+    },
+    warn(message) {
+      io.err(`warning: ${message}\n`);
+    },
+  };
+}
+
+function selectAdapters(all: ConformanceAdapter[], names: string[]): ConformanceAdapter[] {
+  if (names.length === 0) return all;
+  return names.map((name) => {
+    const found = all.find((a) => a.name === name);
+    if (!found) throw new UsageError(`unknown adapter "${name}"; known adapters: ${all.map((a) => a.name).join(', ')}`);
+    return found;
+  });
+}
+
+/** The default executor: this Node process. */
+export const nodeExecutor: Executor = async ({ fixtureDirs, adapters: names, filter, io }) => {
+  const adapters = selectAdapters(createNodeAdapters(), names);
+  const all = loadFixtures(fixtureDirs);
+  const fixtures = filter ? all.filter((f) => f.name.includes(filter)) : all;
+  if (fixtures.length === 0) throw new UsageError(`no fixture name contains "${filter}"`);
+  const expectations = loadExpectations(adapters.map((a) => a.name));
+  // Stale entries are only detectable against the full committed set.
+  const usingCommittedSet = fixtureDirs.length === 1 && resolve(fixtureDirs[0] as string) === DEFAULT_FIXTURES_DIR && !filter;
+  const report = await runSuite({ fixtures, adapters, expectations, progress: stderrProgress(io) });
+  if (usingCommittedSet) {
+    const problems = unknownExpectationFixtures(expectations, new Set(all.map((f) => f.name)));
+    for (const problem of problems) {
+      report.results.push({ fixture: '(expectations)', adapter: problem.split('/')[1]?.replace(/\.json.*/, '') ?? '?', status: 'fail', reason: problem });
+    }
+    if (problems.length) {
+      for (const r of report.results.filter((x) => x.fixture === '(expectations)')) {
+        const s = report.summary[r.adapter];
+        if (s) s.fail++;
+      }
+    }
+  }
+  report.environment = { runtime: `node ${process.version}`, ...report.environment };
+  return report;
+};
+
+let browserExecutor: Executor | undefined;
+/** The browser run (`--browser`) registers its executor here. */
+export function registerBrowserExecutor(executor: Executor): void {
+  browserExecutor = executor;
+}
+
+function buildProgram(io: CliIo): Command {
+  return new Command()
+    .name('focal-conformance')
+    .description('Runs every focal-loss adapter on fixture directories and shows where they differ.')
+    .option('--fixtures <dir>', 'a fixture directory (repeatable; default: the committed fixtures)', collect, [])
+    .option('--adapter <name>', 'an adapter to run (repeatable; default: all that can run here)', collect, [])
+    .option('--filter <text>', 'only fixtures whose name contains this text')
+    .option('--json <file>', 'also write the machine report to this file')
+    .option('--list-adapters', 'list the registered adapters and whether they can run here')
+    .option('--browser', 'run in headless Chromium (the conformance-web page) instead of Node')
+    .exitOverride()
+    .configureOutput({ writeOut: io.out, writeErr: io.err });
+}
+
+async function listAdapters(io: CliIo): Promise<void> {
+  for (const adapter of createNodeAdapters()) {
+    let ready: true | string;
+    try {
+      ready = await adapter.setup();
+    } catch (error) {
+      ready = (error as Error).message;
+    }
+    await adapter.dispose();
+    io.out(`${adapter.name.padEnd(18)} ${adapter.packageName.padEnd(30)} ${adapter.precision}  ${ready === true ? 'available' : `unavailable: ${ready}`}\n`);
+  }
+}
+
+/** The CLI as a function: parses argv (without node and script) and returns the exit code. */
+export async function main(argv: readonly string[], io: CliIo = processIo): Promise<number> {
+  const program = buildProgram(io);
+  try {
+    program.parse([...argv], { from: 'user' });
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
+    throw error;
+  }
+  const options = program.opts<CliOptions>();
+  try {
+    if (options.listAdapters) {
+      await listAdapters(io);
+      return 0;
+    }
+    const executor = options.browser ? browserExecutor : nodeExecutor;
+    if (executor === undefined) throw new UsageError('--browser is not available in this build');
+    const report = await executor({
+      fixtureDirs: options.fixtures.length ? options.fixtures : [DEFAULT_FIXTURES_DIR],
+      adapters: options.adapter,
+      filter: options.filter,
+      io,
+    });
+    io.out(`${formatTable(report)}\n`);
+    const failures = formatFailures(report);
+    if (failures) io.err(`\n${failures}\n`);
+    if (options.json) {
+      writeFileSync(options.json, `${JSON.stringify(report, null, 2)}\n`);
+      io.err(`report written to ${options.json}\n`);
+    }
+    return hasFailures(report) ? 1 : 0;
+  } catch (error) {
+    if (error instanceof UsageError || error instanceof FixtureFormatError) {
+      io.err(`focal-conformance: ${error.message}\n`);
+      return 2;
+    }
+    throw error;
+  }
+}
+
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  process.exitCode = await main(process.argv.slice(2));
+}

@@ -1,0 +1,181 @@
+/**
+ * Parsing and validation of one fixture file (format "focal-loss-fixture/1"). Browser-safe: it
+ * takes already-parsed JSON, so the Node CLI and the browser page share it.
+ */
+import type { Dtype, ExpectedOutput, Fixture, FixtureOp, FixtureTensor, Tolerance } from './adapter.js';
+
+export const FIXTURE_FORMAT = 'focal-loss-fixture/1';
+const DTYPES: readonly Dtype[] = ['float32', 'float64', 'int32'];
+const OPS: readonly FixtureOp[] = ['sigmoid_focal_loss', 'softmax_focal_loss'];
+const NON_FINITE: Readonly<Record<string, number>> = { NaN: NaN, Infinity: Infinity, '-Infinity': -Infinity };
+
+/** A malformed fixture: names the file and the field (a usage error of the CLI, exit code 2). */
+export class FixtureFormatError extends Error {
+  constructor(
+    readonly file: string,
+    readonly field: string,
+    problem: string,
+  ) {
+    super(`${file}: ${field}: ${problem}`);
+    this.name = 'FixtureFormatError';
+  }
+}
+
+function show(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (value === undefined) return 'nothing';
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+class Reader {
+  constructor(readonly file: string) {}
+
+  fail(field: string, expected: string, got: unknown): never {
+    throw new FixtureFormatError(this.file, field, `expected ${expected}, got ${show(got)}`);
+  }
+
+  record(value: unknown, field: string): Record<string, unknown> {
+    return isRecord(value) ? value : this.fail(field, 'an object', value);
+  }
+
+  string(value: unknown, field: string): string {
+    return typeof value === 'string' && value.length > 0 ? value : this.fail(field, 'a non-empty string', value);
+  }
+
+  shape(value: unknown, field: string): number[] {
+    if (!Array.isArray(value) || !value.every((d) => Number.isInteger(d) && d >= 0)) {
+      this.fail(field, 'an array of non-negative integers', value);
+    }
+    return value as number[];
+  }
+
+  numbers(value: unknown, field: string): number[] {
+    if (!Array.isArray(value)) this.fail(field, 'an array of numbers', value);
+    return value.map((v, i) => {
+      if (typeof v === 'number') return v;
+      if (typeof v === 'string' && v in NON_FINITE) return NON_FINITE[v] as number;
+      return this.fail(`${field}[${i}]`, 'a number or "NaN" / "Infinity" / "-Infinity"', v);
+    });
+  }
+
+  sizedData(value: unknown, shape: readonly number[], field: string): number[] {
+    const data = this.numbers(value, field);
+    const size = shape.reduce((a, b) => a * b, 1);
+    if (data.length !== size) {
+      throw new FixtureFormatError(
+        this.file,
+        field,
+        `has ${data.length} values but shape [${shape.join(', ')}] needs ${size}`,
+      );
+    }
+    return data;
+  }
+
+  tensor(value: unknown, field: string): FixtureTensor {
+    const t = this.record(value, field);
+    const dtype = t['dtype'];
+    if (!DTYPES.includes(dtype as Dtype)) this.fail(`${field}.dtype`, `one of ${DTYPES.join(', ')}`, dtype);
+    const shape = this.shape(t['shape'], `${field}.shape`);
+    const data = this.sizedData(t['data'], shape, `${field}.data`);
+    if (dtype === 'int32') {
+      data.forEach((v, i) => {
+        if (!Number.isInteger(v) || v < -(2 ** 31) || v >= 2 ** 31) this.fail(`${field}.data[${i}]`, 'an int32', v);
+      });
+    }
+    return { dtype: dtype as Dtype, shape, data };
+  }
+
+  output(value: unknown, field: string): ExpectedOutput {
+    const o = this.record(value, field);
+    const shape = this.shape(o['shape'], `${field}.shape`);
+    return { shape, data: this.sizedData(o['data'], shape, `${field}.data`) };
+  }
+
+  tolerancePair(value: unknown, field: string): Tolerance {
+    const t = this.record(value, field);
+    const rtol = t['rtol'];
+    const atol = t['atol'];
+    if (typeof rtol !== 'number' || !(rtol >= 0)) this.fail(`${field}.rtol`, 'a number >= 0', rtol);
+    if (typeof atol !== 'number' || !(atol >= 0)) this.fail(`${field}.atol`, 'a number >= 0', atol);
+    return { rtol, atol };
+  }
+}
+
+/** Validates parsed JSON as a fixture; `file` labels messages. Throws FixtureFormatError. */
+export function parseFixture(json: unknown, file: string): Fixture {
+  const r = new Reader(file);
+  const root = r.record(json, '(root)');
+  if (root['format'] !== FIXTURE_FORMAT) r.fail('format', JSON.stringify(FIXTURE_FORMAT), root['format']);
+  const name = r.string(root['name'], 'name');
+  const op = root['op'];
+  if (!OPS.includes(op as FixtureOp)) r.fail('op', OPS.map((o) => JSON.stringify(o)).join(' or '), op);
+  const reference = root['reference'] === undefined ? '' : r.string(root['reference'], 'reference');
+  const options = root['options'] === undefined ? {} : r.record(root['options'], 'options');
+
+  const inputs = r.record(root['inputs'], 'inputs');
+  const input = r.tensor(inputs['input'], 'inputs.input');
+  const target = r.tensor(inputs['target'], 'inputs.target');
+  const weight = inputs['weight'] === undefined ? undefined : r.tensor(inputs['weight'], 'inputs.weight');
+  for (const key of Object.keys(inputs)) {
+    if (!['input', 'target', 'weight'].includes(key)) r.fail(`inputs.${key}`, 'only input, target, weight', key);
+  }
+
+  const expectedRaw = r.record(root['expected'], 'expected');
+  let expected: Fixture['expected'];
+  if ('error' in expectedRaw) {
+    expected = { kind: 'error', code: r.string(expectedRaw['error'], 'expected.error') };
+  } else {
+    const loss = r.output(expectedRaw['loss'], 'expected.loss');
+    const gradInput =
+      expectedRaw['gradInput'] === undefined ? undefined : r.output(expectedRaw['gradInput'], 'expected.gradInput');
+    expected = gradInput === undefined ? { kind: 'outputs', loss } : { kind: 'outputs', loss, gradInput };
+  }
+
+  const tolRaw = r.record(root['tolerance'], 'tolerance');
+  let tolerance: Fixture['tolerance'];
+  if ('rtol' in tolRaw || 'atol' in tolRaw) {
+    const both = r.tolerancePair(tolRaw, 'tolerance');
+    tolerance = { loss: both, gradInput: both };
+  } else {
+    const loss = r.tolerancePair(tolRaw['loss'], 'tolerance.loss');
+    const gradInput =
+      tolRaw['gradInput'] === undefined ? loss : r.tolerancePair(tolRaw['gradInput'], 'tolerance.gradInput');
+    tolerance = { loss, gradInput };
+  }
+
+  const fixture: Fixture = {
+    file,
+    name,
+    op: op as FixtureOp,
+    reference,
+    options,
+    inputs: weight === undefined ? { input, target } : { input, target, weight },
+    expected,
+    tolerance,
+  };
+  return fixture;
+}
+
+/** The group of a fixture: the first segment of its path-like name. */
+export function fixtureGroup(name: string): string {
+  const slash = name.indexOf('/');
+  return slash > 0 ? name.slice(0, slash) : '(top)';
+}
+
+/** Sorts by name and rejects duplicate names, naming both files. */
+export function checkUniqueNames(fixtures: readonly Fixture[]): Fixture[] {
+  const sorted = [...fixtures].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  for (let i = 1; i < sorted.length; i++) {
+    const a = sorted[i - 1] as Fixture;
+    const b = sorted[i] as Fixture;
+    if (a.name === b.name) {
+      throw new FixtureFormatError(b.file, 'name', `duplicate fixture name ${JSON.stringify(b.name)} (also in ${a.file})`);
+    }
+  }
+  return sorted;
+}
