@@ -8,7 +8,7 @@ reference computes from the very values an adapter will read.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Optional, Sequence
 
 import numpy as np
@@ -75,7 +75,6 @@ class Case:
     error: Optional[str] = None
     # For error fixtures: the rule of the contract the call breaks (goes into `reference`).
     rule: Optional[str] = None
-    extra: dict[str, Any] = field(default_factory=dict)
 
     @property
     def group(self) -> str:

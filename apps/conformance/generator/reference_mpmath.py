@@ -237,7 +237,8 @@ def unreduced(case: Case, xs: list, with_grad: bool) -> Unreduced:
         return Unreduced(tuple(case.input.shape), losses, grads, len(xs))
     sprm = SoftmaxParams(case)
     lay = sprm.layout
-    losses, grads = [], [mpf(0)] * len(xs) if with_grad else []
+    losses = []
+    grads = [mpf(0)] * len(xs) if with_grad else []
     counted = 0
     for position in range(lay.positions):
         t = row_targets(sprm, case, position)

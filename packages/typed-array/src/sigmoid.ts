@@ -1,23 +1,23 @@
 import {
   binaryAlphaPair,
+  powGamma,
   checkUnitIntervalTargets,
   createElementResult,
   reducedShape,
   reductionScale,
   resolveSigmoidLayout,
   resolveSigmoidOptions,
-  sigmoidFocalFromLogit,
   sigmoidFocalFromProbability,
   type SigmoidFocalLossOptions,
 } from '@focal-loss/core';
-import { CompensatedSum } from './compensated-sum.js';
+import { expNeg, log1pUnit } from './kernels.js';
 import type { CallOptions, FloatArray, FocalLossResult, TensorView } from './types.js';
 import { outputBuffer, requireFloatView, requireTargetView } from './views.js';
 
 export type SigmoidCallOptions = SigmoidFocalLossOptions & CallOptions;
 
-// One result slot reused by every call: the element functions write into it instead of returning
-// a fresh object, which keeps the hot loop free of allocation.
+// One result slot reused by every call: the core's element function (from probabilities) writes
+// into it instead of returning a fresh object, which keeps the hot loop free of allocation.
 const element = createElementResult();
 
 /**
@@ -52,25 +52,94 @@ export function sigmoidFocalLoss<T extends FloatArray>(
   const scale = reductionScale(opts.reduction, opts.normalizer, n);
   const [alphaPos, alphaNeg] = binaryAlphaPair(opts.alpha);
   const { gamma, fromLogits, eps, labelSmoothing: s } = opts;
-  const x = input.data;
-  const y = target.data;
   const w = weight === null ? null : weight.data;
-  const total = new CompensatedSum();
-
-  for (let i = 0; i < n; i++) {
-    const t = s === 0 ? (y[i] as number) : (y[i] as number) * (1 - s) + s / 2;
-    if (fromLogits) sigmoidFocalFromLogit(x[i] as number, t, gamma, alphaPos, alphaNeg, element);
-    else sigmoidFocalFromProbability(x[i] as number, t, gamma, alphaPos, alphaNeg, eps, element);
-    const wi = w === null ? 1 : (w[i] as number);
-    const loss = wi * element.loss;
-    if (reduce) total.add(loss);
-    else lossData[i] = loss;
-    if (gradData !== null) gradData[i] = scale * wi * element.grad;
-  }
-  if (reduce) lossData[0] = total.value * scale;
+  const lossOut = reduce ? null : lossData;
+  const sum = elementLoop(
+    input.data, target.data, w, lossOut, gradData, scale, gamma, alphaPos, alphaNeg, s, fromLogits, eps,
+  );
+  if (reduce) lossData[0] = sum * scale;
 
   return {
     loss: { data: lossData as T, shape: lossShape },
     gradInput: gradData === null ? null : { data: gradData as T, shape: [...input.shape] },
   };
+}
+
+/**
+ * The per-element loop, from logits or from probabilities. From logits, it mirrors
+ * `sigmoidFocalFromLogit` of @focal-loss/core (same formulas, same order of operations) written
+ * out inline, with exp / log1p from ./kernels.ts instead of Math.exp / Math.log1p: those are calls
+ * TurboFan cannot inline, and they cost more than the rest of the element together.
+ * kernels.test.ts checks that loop and core agree. Writes the unreduced loss into `lossOut` when
+ * given, else returns the Neumaier-compensated sum of the losses (as CompensatedSum, inline).
+ */
+function elementLoop(
+  x: FloatArray,
+  y: ArrayLike<number>,
+  w: FloatArray | null,
+  lossOut: FloatArray | null,
+  gradOut: FloatArray | null,
+  scale: number,
+  gamma: number,
+  alphaPos: number,
+  alphaNeg: number,
+  smoothing: number,
+  fromLogits: boolean,
+  eps: number,
+): number {
+  const n = x.length;
+  let sum = 0;
+  let compensation = 0;
+  for (let i = 0; i < n; i++) {
+    const xi = x[i] as number;
+    const t = smoothing === 0 ? (y[i] as number) : (y[i] as number) * (1 - smoothing) + smoothing / 2;
+    const t1 = 1 - t;
+    let elementLoss: number;
+    let elementGrad = 0;
+    if (!fromLogits) {
+      sigmoidFocalFromProbability(xi, t, gamma, alphaPos, alphaNeg, eps, element);
+      elementLoss = element.loss;
+      elementGrad = element.grad;
+    } else {
+      // For |x| >= 708, ±Infinity and NaN, expNeg is Math.exp and log1pUnit(e) = e: those elements
+      // get exactly the core's values.
+      const e = expNeg(Math.abs(xi));
+      const log1pE = log1pUnit(e);
+      const inv = 1 / (1 + e);
+      let p: number;
+      let q: number;
+      let softplusPos: number; // softplus(x)  = -log(1 - p)
+      let softplusNeg: number; // softplus(-x) = -log(p)
+      if (xi >= 0) {
+        p = inv;
+        q = e * inv;
+        softplusPos = xi + log1pE;
+        softplusNeg = log1pE;
+      } else {
+        // Also taken by NaN, which then flows through every result.
+        p = e * inv;
+        q = inv;
+        softplusPos = log1pE;
+        softplusNeg = log1pE - xi;
+      }
+      const ce = t * softplusNeg + t1 * softplusPos;
+      const u = p * t1 + q * t;
+      const focal = (alphaPos * t + alphaNeg * t1) * powGamma(u, gamma);
+      elementLoss = focal * ce;
+      if (gradOut !== null) {
+        const pqOverU = u > 0 ? (p * q) / u : 0;
+        elementGrad = focal * (gamma * pqOverU * (1 - 2 * t) * ce + (p * t1 - q * t));
+      }
+    }
+    const wi = w === null ? 1 : (w[i] as number);
+    const loss = wi * elementLoss;
+    if (lossOut === null) {
+      const next = sum + loss;
+      if (Math.abs(sum) >= Math.abs(loss)) compensation += sum - next + loss;
+      else compensation += loss - next + sum;
+      sum = next;
+    } else lossOut[i] = loss;
+    if (gradOut !== null) gradOut[i] = scale * wi * elementGrad;
+  }
+  return Number.isFinite(sum) ? sum + compensation : sum;
 }
