@@ -55,6 +55,13 @@ describe('focal-conformance CLI', () => {
     expect((await run(['--frobnicate'])).code).toBe(2);
   });
 
+  it('exits 2 when the JSON report cannot be written, after printing the table', async () => {
+    const r = await run(['--fixtures', testFixtures('good'), '--adapter', 'typed-array-f64', '--json', join(appDir, 'no-such-dir', 'r.json')]);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain('cannot write the JSON report to');
+    expect(r.out).toContain('typed-array-f64');
+  });
+
   it('filters fixtures by name and reports a filter that matches nothing', async () => {
     const r = await run(['--fixtures', testFixtures('good'), '--filter', 'closed', '--adapter', 'typed-array-f32']);
     expect(r.code).toBe(0);

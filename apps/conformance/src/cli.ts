@@ -13,7 +13,7 @@ import { createNodeAdapters } from './adapters/index.js';
 import { unknownExpectationFixtures } from './expectations.js';
 import { FixtureFormatError } from './fixture.js';
 import { DEFAULT_FIXTURES_DIR, loadExpectations, loadFixtures, UsageError } from './load-fixtures.js';
-import { formatFailures, formatTable, hasFailures, type Report } from './report.js';
+import { formatFailures, formatTable, hasFailures, reportToJson, type Report } from './report.js';
 import { runSuite, type Progress } from './run.js';
 
 export interface CliIo {
@@ -87,16 +87,9 @@ export const nodeExecutor: Executor = async ({ fixtureDirs, adapters: names, fil
   const usingCommittedSet = fixtureDirs.length === 1 && resolve(fixtureDirs[0] as string) === DEFAULT_FIXTURES_DIR && !filter;
   const report = await runSuite({ fixtures, adapters, expectations, progress: stderrProgress(io) });
   if (usingCommittedSet) {
-    const problems = unknownExpectationFixtures(expectations, new Set(all.map((f) => f.name)));
-    for (const problem of problems) {
-      report.results.push({ fixture: '(expectations)', adapter: problem.split('/')[1]?.replace(/\.json.*/, '') ?? '?', status: 'fail', reason: problem });
-    }
-    if (problems.length) {
-      for (const r of report.results.filter((x) => x.fixture === '(expectations)')) {
-        const s = report.summary[r.adapter];
-        if (s) s.fail++;
-      }
-    }
+    const stale = unknownExpectationFixtures(expectations, new Set(all.map((f) => f.name)));
+    // Kept apart from `results` so every result row is a real fixture and the summary counts fixtures.
+    if (stale.length > 0) report.staleExpectations = stale;
   }
   report.environment = { runtime: `node ${process.version}`, ...report.environment };
   return report;
@@ -161,8 +154,13 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
     io.out(`${formatTable(report)}\n`);
     const failures = formatFailures(report);
     if (failures) io.err(`\n${failures}\n`);
+    for (const problem of report.staleExpectations ?? []) io.err(`focal-conformance: ${problem}\n`);
     if (options.json) {
-      writeFileSync(options.json, `${JSON.stringify(report, null, 2)}\n`);
+      try {
+        writeFileSync(options.json, `${reportToJson(report)}\n`);
+      } catch (error) {
+        throw new UsageError(`cannot write the JSON report to ${options.json}: ${(error as Error).message}`);
+      }
       io.err(`report written to ${options.json}\n`);
     }
     return hasFailures(report) ? 1 : 0;

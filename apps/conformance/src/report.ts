@@ -30,6 +30,8 @@ export interface Report {
   unavailable?: Record<string, string>;
   /** Where the run happened: "node" or the browser's user agent, and each adapter's precision. */
   environment?: Record<string, unknown>;
+  /** Entries of expectations files naming fixtures absent from the committed set: they fail the run. */
+  staleExpectations?: string[];
 }
 
 export function summarize(results: readonly FixtureResult[], adapters: readonly string[]): Record<string, AdapterSummary> {
@@ -40,7 +42,16 @@ export function summarize(results: readonly FixtureResult[], adapters: readonly 
 }
 
 export function hasFailures(report: Report): boolean {
-  return report.results.some((r) => r.status === 'fail');
+  return report.results.some((r) => r.status === 'fail') || (report.staleExpectations?.length ?? 0) > 0;
+}
+
+/**
+ * The report as JSON text. JSON has no Infinity or NaN (JSON.stringify writes null), so non-finite
+ * numbers are written as the strings "Infinity", "-Infinity" and "NaN", as in the fixture format.
+ */
+export function reportToJson(report: Report): string {
+  return JSON.stringify(report, (_key, value: unknown) =>
+    typeof value === 'number' && !Number.isFinite(value) ? String(value) : value, 2);
 }
 
 /** Worst ratio over a result's outputs, or undefined when nothing was compared. */
@@ -51,7 +62,7 @@ export function worstRatioOf(result: FixtureResult): number | undefined {
   return ratios.length === 0 ? undefined : Math.max(...ratios);
 }
 
-function formatRatio(ratio: number | undefined): string {
+export function formatRatio(ratio: number | undefined): string {
   if (ratio === undefined) return '-';
   if (!Number.isFinite(ratio)) return 'inf';
   if (ratio === 0) return '0x';

@@ -5,7 +5,7 @@
 import type { AdapterOutputs, ConformanceAdapter, Fixture } from './adapter.js';
 import { compareOutput, type OutputComparison } from './compare.js';
 import type { ExpectationsByAdapter } from './expectations.js';
-import { summarize, type FixtureResult, type OutputErrors, type Report } from './report.js';
+import { formatRatio, summarize, worstRatioOf, type FixtureResult, type OutputErrors, type Report } from './report.js';
 
 export interface Progress {
   /** An adapter starts (or could not start: `unavailable` holds the reason). */
@@ -33,7 +33,8 @@ function describeFailure(output: string, c: OutputComparison): string {
   if (c.shapeMismatch) return `${output}: ${c.shapeMismatch}`;
   const f = c.firstFailure;
   const where = f ? ` (first at [${f.index}]: got ${f.actual}, expected ${f.expected})` : '';
-  return `${output}: worst error ${c.worstRatio.toPrecision(3)}x tolerance${where}`;
+  const size = Number.isFinite(c.worstRatio) ? `worst error ${formatRatio(c.worstRatio)} tolerance` : 'a NaN or infinity does not match';
+  return `${output}: ${size}${where}`;
 }
 
 /** Compares what an adapter returned with what the fixture expects. */
@@ -76,7 +77,12 @@ export function judgeError(fixture: Fixture, error: unknown): Omit<FixtureResult
 
 export async function runFixture(adapter: ConformanceAdapter, fixture: Fixture): Promise<FixtureResult> {
   const base = { fixture: fixture.name, adapter: adapter.name };
-  const supported = adapter.supports(fixture);
+  let supported: true | string;
+  try {
+    supported = adapter.supports(fixture);
+  } catch (error) {
+    return { ...base, status: 'fail', reason: `supports() threw: ${errorText(error)}` };
+  }
   if (supported !== true) return { ...base, status: 'skip', reason: supported };
   try {
     const outputs = await adapter.run(fixture);
@@ -91,6 +97,12 @@ function applyExpectations(result: FixtureResult, expectations: ExpectationsByAd
   const entry = expectations[result.adapter]?.find((e) => e.fixture === result.fixture);
   if (entry === undefined) return result;
   if (result.status === 'fail') {
+    // A recorded deviation may not silently grow: more than twice the measured error is a failure.
+    const measured = entry.measuredWorstRatio;
+    const now = worstRatioOf(result);
+    if (measured !== undefined && now !== undefined && !(now <= 2 * measured)) {
+      return { ...result, reason: `worse than the known deviation (measured ${formatRatio(measured)}): ${result.reason ?? ''}` };
+    }
     return { ...result, status: 'skip', reason: `known deviation: ${entry.reason} (this run: ${result.reason ?? 'failed'})` };
   }
   if (result.status === 'pass') {
@@ -120,6 +132,7 @@ export async function runSuite({ fixtures, adapters, expectations = {}, progress
     }
     progress.adapterStart?.(adapter.name, fixtures.length, ready === true ? undefined : ready);
     if (ready !== true) {
+      await adapter.dispose();
       unavailable[adapter.name] = ready;
       for (const f of fixtures) results.push({ fixture: f.name, adapter: adapter.name, status: 'skip', reason: `adapter unavailable: ${ready}` });
       continue;

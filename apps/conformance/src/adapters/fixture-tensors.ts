@@ -10,6 +10,14 @@ export function isFloat32Exact(tensor: FixtureTensor): boolean {
  * The reason a float32 adapter cannot run a fixture faithfully, or true: a float64 tensor whose
  * values float32 cannot hold would be rounded before the call, so the comparison would be unfair.
  */
+/** Float ops take float inputs: an int32 `input` or `weight` is a skip, not a silent conversion. */
+export function floatInputSupport(fixture: Fixture): true | string {
+  for (const name of ['input', 'weight'] as const) {
+    if (fixture.inputs[name]?.dtype === 'int32') return `inputs.${name} is int32; the losses take float inputs`;
+  }
+  return true;
+}
+
 export function float32Support(fixture: Fixture): true | string {
   for (const [name, tensor] of Object.entries(fixture.inputs)) {
     if (tensor !== undefined && tensor.dtype === 'float64' && !isFloat32Exact(tensor)) {

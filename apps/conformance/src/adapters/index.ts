@@ -5,9 +5,12 @@
  */
 import type { ConformanceAdapter } from '../adapter.js';
 import { createTypedArrayAdapters } from './typed-array.js';
+import { createTfjsAdapters } from './tfjs.js';
+import { tfjsWasmDirectory } from './tfjs-wasm-path.js';
 
 export function createNodeAdapters(): ConformanceAdapter[] {
   return [
     ...createTypedArrayAdapters(),
+    ...createTfjsAdapters({ wasmPaths: tfjsWasmDirectory() }),
   ];
 }

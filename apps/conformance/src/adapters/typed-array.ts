@@ -1,7 +1,7 @@
 /** `typed-array-f32` and `typed-array-f64`: the plain typed-array adapter. Browser-safe. */
 import { sigmoidFocalLoss, softmaxFocalLoss } from '@focal-loss/typed-array';
 import type { AdapterOutputs, ConformanceAdapter, Fixture } from '../adapter.js';
-import { float32Support, floatArray, targetArray, wantsGradient } from './fixture-tensors.js';
+import { float32Support, floatArray, floatInputSupport, targetArray, wantsGradient } from './fixture-tensors.js';
 
 function createTypedArrayAdapter(precision: 'float32' | 'float64'): ConformanceAdapter {
   return {
@@ -12,6 +12,8 @@ function createTypedArrayAdapter(precision: 'float32' | 'float64'): ConformanceA
       return true;
     },
     supports(fixture: Fixture) {
+      const floats = floatInputSupport(fixture);
+      if (floats !== true) return floats;
       return precision === 'float32' ? float32Support(fixture) : true;
     },
     async run(fixture: Fixture): Promise<AdapterOutputs> {

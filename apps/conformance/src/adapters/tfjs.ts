@@ -1,0 +1,84 @@
+/**
+ * `tfjs-cpu` and `tfjs-wasm`: @focal-loss/tfjs on two TensorFlow.js backends. Browser-safe: where the
+ * wasm binaries live is passed in (a directory URL in the browser, an absolute path in Node).
+ */
+import { sigmoidFocalLoss, softmaxFocalLoss } from '@focal-loss/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import type { AdapterOutputs, ConformanceAdapter, Fixture, FixtureTensor } from '../adapter.js';
+import { float32Support, wantsGradient } from './fixture-tensors.js';
+
+export interface TfjsAdapterOptions {
+  /** Directory (ending in "/") holding tfjs-backend-wasm's *.wasm files; without it the wasm adapter is skipped. */
+  wasmPaths?: string;
+}
+
+function toTensor(tensor: FixtureTensor): tf.Tensor {
+  const shape = [...tensor.shape];
+  return tensor.dtype === 'int32'
+    ? tf.tensor(Int32Array.from(tensor.data), shape, 'int32')
+    : tf.tensor(Float32Array.from(tensor.data), shape, 'float32');
+}
+
+async function useBackend(backend: string): Promise<true | string> {
+  if (tf.getBackend() === backend) return true;
+  try {
+    return (await tf.setBackend(backend)) ? true : `tf.setBackend("${backend}") failed`;
+  } catch (error) {
+    return `tf.setBackend("${backend}") threw: ${error instanceof Error ? error.message : String(error)}`;
+  }
+}
+
+function createTfjsAdapter(backend: 'cpu' | 'wasm', options: TfjsAdapterOptions): ConformanceAdapter {
+  return {
+    name: `tfjs-${backend}`,
+    packageName: '@focal-loss/tfjs',
+    precision: 'float32',
+    async setup() {
+      if (backend === 'wasm') {
+        if (options.wasmPaths === undefined) return 'no wasmPaths given for @tensorflow/tfjs-backend-wasm';
+        setWasmPaths(options.wasmPaths);
+      }
+      return useBackend(backend);
+    },
+    supports(fixture: Fixture) {
+      return float32Support(fixture);
+    },
+    async run(fixture: Fixture): Promise<AdapterOutputs> {
+      // Another adapter may have switched the global backend since setup.
+      const ready = await useBackend(backend);
+      if (ready !== true) throw new Error(ready);
+      const { input, target, weight } = fixture.inputs;
+      const tensors = [toTensor(input), toTensor(target), ...(weight === undefined ? [] : [toTensor(weight)])];
+      const [x, t, w] = tensors as [tf.Tensor, tf.Tensor, tf.Tensor | undefined];
+      // The conformance suite expects INVALID_TARGET, which needs the opt-in host-side target check.
+      const call = { ...fixture.options, weight: w ?? null, checkTargets: true };
+      const loss = (logits: tf.Tensor) =>
+        fixture.op === 'sigmoid_focal_loss' ? sigmoidFocalLoss(logits, t, call) : softmaxFocalLoss(logits, t, call);
+      try {
+        if (!wantsGradient(fixture)) {
+          const value = loss(x);
+          const result = { loss: { shape: value.shape, data: await value.data() } };
+          value.dispose();
+          return result;
+        }
+        const { value, grad } = tf.valueAndGrad(loss)(x);
+        const result = {
+          loss: { shape: value.shape, data: await value.data() },
+          gradInput: { shape: grad.shape, data: await grad.data() },
+        };
+        value.dispose();
+        grad.dispose();
+        return result;
+      } finally {
+        tf.dispose(tensors);
+      }
+    },
+    async dispose() {},
+  };
+}
+
+export function createTfjsAdapters(options: TfjsAdapterOptions = {}): ConformanceAdapter[] {
+  return [createTfjsAdapter('cpu', options), createTfjsAdapter('wasm', options)];
+}

@@ -1,0 +1,48 @@
+/**
+ * Loss functions for `model.compile({ loss })` of @tensorflow/tfjs-layers, which calls
+ * `loss(yTrue, yPred)` and expects a scalar.
+ */
+import { FocalLossError, describeValue, type Reduction } from '@focal-loss/core';
+import type * as tf from '@tensorflow/tfjs-core';
+import { sigmoidFocalLoss, type SigmoidFocalLossTensorOptions } from './sigmoid.js';
+import { softmaxFocalLoss, type SoftmaxFocalLossTensorOptions } from './softmax.js';
+
+/** A loss for `model.compile`: arguments in Keras order, target first. */
+export type CompileLoss = (yTrue: tf.Tensor, yPred: tf.Tensor) => tf.Scalar;
+
+/**
+ * The factories' default for `fromLogits`: false, as in Keras' focal losses, because a Keras-style
+ * model usually ends in a sigmoid or softmax activation and outputs probabilities. A model whose
+ * last layer is linear outputs logits: pass `fromLogits: true` (more accurate at confident outputs).
+ */
+export const COMPILE_FROM_LOGITS_DEFAULT = false;
+
+function compileOptions<T extends { reduction?: Reduction; fromLogits?: boolean }>(options: T, factory: string): T {
+  if (options.reduction === 'none') {
+    throw new FocalLossError(
+      'INVALID_OPTION',
+      `option "reduction" of ${factory} must be "mean" or "sum" (model.compile needs a scalar), got ${describeValue('none')}`,
+    );
+  }
+  return { ...options, fromLogits: options.fromLogits ?? COMPILE_FROM_LOGITS_DEFAULT };
+}
+
+/**
+ * `(yTrue, yPred) => scalar` sigmoid focal loss for `model.compile`. **`fromLogits` defaults to
+ * false here** (yPred holds probabilities, as from a sigmoid output layer); every other option has
+ * the default of `sigmoidFocalLoss`. Options are checked once, now, and again on each call.
+ */
+export function sigmoidFocalLossFn(options: SigmoidFocalLossTensorOptions = {}): CompileLoss {
+  const resolved = compileOptions(options, 'sigmoidFocalLossFn');
+  return (yTrue, yPred) => sigmoidFocalLoss(yPred, yTrue, resolved) as tf.Scalar;
+}
+
+/**
+ * `(yTrue, yPred) => scalar` softmax focal loss for `model.compile`. **`fromLogits` defaults to
+ * false here** (yPred holds probabilities, as from a softmax output layer). yTrue is float32 one-hot
+ * (or soft) labels of yPred's shape, or int32 class indices of yPred's shape without the class axis.
+ */
+export function softmaxFocalLossFn(options: SoftmaxFocalLossTensorOptions = {}): CompileLoss {
+  const resolved = compileOptions(options, 'softmaxFocalLossFn');
+  return (yTrue, yPred) => softmaxFocalLoss(yPred, yTrue, resolved) as tf.Scalar;
+}

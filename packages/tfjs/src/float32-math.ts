@@ -1,0 +1,89 @@
+/**
+ * Small building blocks shared by both losses, written with kernels that both the cpu and the wasm
+ * backend register and compute accurately (Abs, Exp, Log, Select, Pow, Square, ...). None of them uses
+ * Softplus: tfjs-cpu computes it as log(exp(x) + 1) for -13.9 < x < 13.9, with a relative error up
+ * to ~1e-2 near x = -13, so the losses build softplus from max(x, 0) + log1p(exp(-|x|)) instead.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+
+/**
+ * u^gamma, or null for gamma = 0 (the factor is 1; 0^0 is 1 by the contract, so no pow kernel is
+ * asked about it). Integer gammas 1 and 2 skip Pow, the slowest and least accurate kernel here.
+ */
+export function powGamma(u: tf.Tensor, gamma: number): tf.Tensor | null {
+  if (gamma === 0) return null;
+  if (gamma === 1) return u;
+  if (gamma === 2) return tf.square(u);
+  return tf.pow(u, tf.scalar(gamma, 'float32'));
+}
+
+/**
+ * log(1 + x) accurate for small |x|, from Add, Log, Sub, Div, Mul and Select only. The wasm
+ * backend's Log1p kernel evaluates log(1 + x) in float32, which returns 0 for |x| < 6e-8 (so the
+ * loss of a confident prediction became 0); tfjs-cpu's uses Math.log1p, but we want one formula on
+ * every backend. With u = 1 + x rounded, log1p(x) = log(u) * x / (u - 1): u - 1 is exact and the
+ * ratio x / (u - 1) corrects the rounding of u (Goldberg 1991, "What every computer scientist
+ * should know about floating-point arithmetic", thm. 4). Where u = 1, log1p(x) = x to float32
+ * precision. Valid for x >= -1; our arguments are in [-1, C].
+ */
+export function log1p(x: tf.Tensor): tf.Tensor {
+  const u = tf.add(x, tf.scalar(1));
+  const uMinus1 = tf.sub(u, tf.scalar(1));
+  const corrected = tf.mul(tf.log(u), tf.div(x, uMinus1));
+  // uMinus1 = 0 exactly when u rounded to 1; x / 0 is then 0 / 0 or +-inf, and x is the answer.
+  return tf.where(tf.equal(uMinus1, tf.scalar(0)), x, corrected);
+}
+
+/** a * b where b may stand for 1 (null). */
+export function mulMaybe(a: tf.Tensor, b: tf.Tensor | null): tf.Tensor {
+  return b === null ? a : tf.mul(a, b);
+}
+
+const scratch = new DataView(new ArrayBuffer(4));
+
+/** The float32 next to `value` (a float32) in the direction of `direction` (+1 or -1); finite, positive values only. */
+function float32Step(value: number, direction: 1 | -1): number {
+  scratch.setFloat32(0, value);
+  scratch.setUint32(0, scratch.getUint32(0) + direction);
+  return scratch.getFloat32(0);
+}
+
+/** The smallest float32 >= value (for finite positive value). */
+export function float32AtLeast(value: number): number {
+  const f = Math.fround(value);
+  return f >= value ? f : float32Step(f, 1);
+}
+
+/** The largest float32 <= value (for finite positive value). */
+export function float32AtMost(value: number): number {
+  const f = Math.fround(value);
+  return f <= value ? f : float32Step(f, -1);
+}
+
+export interface ClippedProbability {
+  /** The probability clipped to [eps, 1 - eps]. */
+  readonly p: tf.Tensor;
+  /** 1 - p, exact: the subtraction of a float32 >= 1/2 from 1 is exact, and eps itself where clipped high. */
+  readonly q: tf.Tensor;
+  /** log q, accurate for tiny p too. */
+  readonly logQ: tf.Tensor;
+  /** Where the clip is active (the gradient is 0 there). */
+  readonly clipped: tf.Tensor;
+}
+
+/**
+ * Clips probabilities to [eps, 1 - eps] as the contract does in float64. The thresholds are the
+ * float32s that give the same decision as the float64 comparison for every float32 input (1 - eps
+ * rounded to float32 may lie above 1 - eps), and q = 1 - p on the high side is eps itself, not
+ * 1 - fround(1 - eps), which is off by up to 20 % for eps = 1e-7. NaN passes through unclipped.
+ */
+export function clipProbability(x: tf.Tensor, eps: number): ClippedProbability {
+  const low = tf.less(x, tf.scalar(float32AtLeast(eps)));
+  const high = tf.greater(x, tf.scalar(float32AtMost(1 - eps)));
+  const p = tf.where(low, tf.scalar(eps), tf.where(high, tf.scalar(1 - eps), x));
+  const q = tf.where(high, tf.scalar(eps), tf.sub(tf.scalar(1), p));
+  // log q: q is exact, but for tiny p it is 1 - p rounded (maybe 1), so log1p(-p) carries p's
+  // information; clipped high, q = eps exactly and log(eps) is the value.
+  const logQ = tf.where(high, tf.scalar(Math.log(eps)), log1p(tf.neg(p)));
+  return { p, q, logQ, clipped: tf.logicalOr(low, high) };
+}
