@@ -7,7 +7,8 @@
 //   c. @focal-loss/onnxruntime-web + onnxruntime-web.
 // Each adapter is first installed WITHOUT its peer (npm 7+ installs peers itself, so
 // --legacy-peer-deps simulates a user who forgot it): importing it must fail with an error that
-// names the missing package. Then the peer is added and the real values are checked.
+// names the missing package. Then the peer is added and the real values are checked, and the first
+// code example of each package's README (as shipped in the tarball) must run.
 //
 // The packages are ESM only; the CommonJS scripts reach them through require(esm), unflagged since
 // Node 20.19 / 22.12. Packing uses `pnpm pack`, which rewrites workspace:* to the version, exactly
@@ -16,9 +17,10 @@
 //
 // Usage: node scripts/installed-alone.mjs [a] [b] [c]   (default: all; the adapters must be built)
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { loadEsbuild } from './lib/esbuild.mjs';
 import { isBuilt, packPackage, publishablePackages } from './lib/workspace.mjs';
 
 const NPM_FLAGS = ['--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error'];
@@ -57,6 +59,10 @@ const scenarios = {
     packages: ['@focal-loss/core', '@focal-loss/typed-array'],
     peers: [],
     mustNotInstall: ['@tensorflow/tfjs-core', '@tensorflow/tfjs', 'onnxruntime-web', 'onnxruntime-common', 'onnxruntime-node'],
+    readmeExamples: [
+      { package: '@focal-loss/core', heading: null },
+      { package: '@focal-loss/typed-array', heading: null },
+    ],
     modules: { core: '@focal-loss/core', typed: '@focal-loss/typed-array' },
     body: `
 const element = core.createElementResult();
@@ -85,7 +91,58 @@ throwsCode(
 );
 `,
   },
-  // b and c are filled in with the adapters' APIs (see ADAPTER_SCENARIOS below).
+  b: {
+    title: 'tfjs adapter + @tensorflow/tfjs-core + @tensorflow/tfjs-backend-cpu',
+    packages: ['@focal-loss/core', '@focal-loss/tfjs'],
+    adapter: '@focal-loss/tfjs',
+    missingPeer: '@tensorflow/tfjs-core',
+    // The peer at the adapter's declared range; the backend at the range the adapter tests with.
+    peers: [
+      { name: '@tensorflow/tfjs-core', range: (m) => m.get('@focal-loss/tfjs').peerDependencies['@tensorflow/tfjs-core'] },
+      { name: '@tensorflow/tfjs-backend-cpu', range: (m) => m.get('@focal-loss/tfjs').devDependencies['@tensorflow/tfjs-backend-cpu'] },
+    ],
+    mustNotInstall: ['onnxruntime-web', 'onnxruntime-common', '@focal-loss/typed-array'],
+    readmeExamples: [{ package: '@focal-loss/tfjs', heading: '## A custom training step' }],
+    modules: { tf: '@tensorflow/tfjs-core', cpu: '@tensorflow/tfjs-backend-cpu', adapter: '@focal-loss/tfjs' },
+    body: `
+await tf.setBackend('cpu');
+const x = tf.tensor1d([X]);
+const y = tf.tensor1d([1]);
+const options = { alpha: 0.25, gamma: 2, reduction: 'none' };
+close(adapter.sigmoidFocalLoss(x, y, options).dataSync()[0], EXPECTED_LOSS, 1e-6, 'tfjs sigmoidFocalLoss loss (float32)');
+const grad = tf.grad((logits) => adapter.sigmoidFocalLoss(logits, y, { ...options, reduction: 'sum' }))(x);
+close(grad.dataSync()[0], EXPECTED_GRAD, 1e-7, 'tfjs tf.grad of sigmoidFocalLoss (float32)');
+throwsCode(() => adapter.sigmoidFocalLoss(x, tf.tensor1d([1, 0]), options), 'SHAPE_MISMATCH', '[2]', 'tfjs rejects shapes [1] vs [2]');
+`,
+  },
+  c: {
+    title: 'onnxruntime-web adapter + onnxruntime-web',
+    packages: ['@focal-loss/core', '@focal-loss/onnxruntime-web'],
+    adapter: '@focal-loss/onnxruntime-web',
+    missingPeer: 'onnxruntime-web',
+    peers: [{ name: 'onnxruntime-web', range: (m) => m.get('@focal-loss/onnxruntime-web').peerDependencies['onnxruntime-web'] }],
+    mustNotInstall: ['@tensorflow/tfjs-core', '@tensorflow/tfjs', '@focal-loss/typed-array'],
+    readmeExamples: [{ package: '@focal-loss/onnxruntime-web', heading: '### Standalone model' }],
+    modules: { adapter: '@focal-loss/onnxruntime-web' },
+    body: `
+const runner = new adapter.FocalLossRunner();
+try {
+  const result = await runner.sigmoidFocalLoss(
+    { data: new Float32Array([X]), shape: [1] },
+    { data: new Float32Array([1]), shape: [1] },
+    { alpha: 0.25, gamma: 2, reduction: 'none', gradient: true },
+  );
+  close(result.loss.data[0], EXPECTED_LOSS, 1e-6, 'onnxruntime-web sigmoidFocalLoss loss (float32)');
+  close(result.gradInput.data[0], EXPECTED_GRAD, 1e-7, 'onnxruntime-web sigmoidFocalLoss gradInput (float32)');
+  let rejected = null;
+  await runner.sigmoidFocalLoss({ data: new Float32Array(1), shape: [1] }, { data: new Float32Array(1), shape: [1] }, { gamma: -1 })
+    .catch((error) => { rejected = error; });
+  throwsCode(() => { if (rejected) throw rejected; }, 'INVALID_OPTION', '-1', 'onnxruntime-web rejects gamma -1');
+} finally {
+  await runner.dispose();
+}
+`,
+  },
 };
 
 function writeChecks(dir, scenario) {
@@ -111,12 +168,14 @@ function npmInstall(dir, specs, extraFlags = []) {
   execFileSync('npm', ['install', ...NPM_FLAGS, ...extraFlags, ...specs], { cwd: dir, stdio: ['ignore', 'inherit', 'inherit'] });
 }
 
-/** Every package name in the installed tree, from `npm ls --all --json`. */
+/** Every package name actually installed, from `npm ls --all --json`. */
 function installedNames(dir) {
   const result = spawnSync('npm', ['ls', '--all', '--json'], { cwd: dir, encoding: 'utf8' });
   const names = new Set();
   const walk = (dependencies = {}) => {
     for (const [name, node] of Object.entries(dependencies)) {
+      // A missing peer is listed too ({ missing: true }, no version): it is not installed.
+      if (node.missing || !node.version) continue;
       names.add(name);
       walk(node.dependencies);
     }
@@ -137,6 +196,28 @@ function runChecks(dir, label) {
     console.log(output.replace(/^/gm, '    '));
     if (status !== 0) throw new Error(`${label}: node ${file} exited with ${status}`);
   }
+}
+
+/**
+ * The README shipped in the tarball must hold a runnable example: the first js/ts code block (after
+ * `heading`, when given) is taken from the installed package, stripped of TypeScript syntax with
+ * esbuild, and run as an ES module in the scenario folder.
+ */
+function runReadmeExample(dir, { package: name, heading }) {
+  const readmePath = join(dir, 'node_modules', name, 'README.md');
+  if (!existsSync(readmePath)) throw new Error(`the tarball of ${name} ships no README.md`);
+  const readme = readFileSync(readmePath, 'utf8');
+  const from = heading === null ? 0 : readme.indexOf(`\n${heading}\n`);
+  if (from < 0) throw new Error(`${name} README.md has no heading "${heading}"`);
+  const block = /```(js|ts|javascript|typescript)\n([\s\S]*?)```/.exec(readme.slice(from));
+  if (block === null) throw new Error(`${name} README.md has no js/ts example${heading ? ` after "${heading}"` : ''}`);
+  const code = loadEsbuild().transformSync(block[2], { loader: block[1].startsWith('t') ? 'ts' : 'js', format: 'esm' }).code;
+  const file = `readme-${name.replace(/[@/]/g, '_')}.mjs`;
+  writeFileSync(join(dir, file), code);
+  const { status, output } = runNode(dir, [file]);
+  console.log(`    README example of ${name}${heading ? ` (${heading.replace(/^#+ /, '')})` : ''}:`);
+  console.log(output.replace(/^/gm, '      '));
+  if (status !== 0) throw new Error(`the README example of ${name} exited with ${status}`);
 }
 
 /** Importing (and requiring) the adapter without its peer must fail and name the peer. */
@@ -180,7 +261,7 @@ try {
   for (const id of selected) {
     const scenario = scenarios[id];
     const dir = join(workDir, `scenario-${id}`);
-    execFileSync('mkdir', ['-p', dir]);
+    mkdirSync(dir, { recursive: true });
     writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: `installed-alone-${id}`, private: true, version: '1.0.0' }, null, 2));
     writeChecks(dir, scenario);
     log(`(${id}) ${scenario.title}: npm install in ${dir}`);
@@ -203,6 +284,7 @@ try {
       if (intruders.length > 0) throw new Error(`installed packages that must not come along: ${intruders.join(', ')}`);
       log(`(${id}) installed ${names.size} packages: ${[...names].sort().join(', ')}; none of ${scenario.mustNotInstall.join(', ')}`);
       runChecks(dir, `(${id})`);
+      for (const example of scenario.readmeExamples) runReadmeExample(dir, example);
       log(`(${id}) passed`);
     } catch (error) {
       failures += 1;

@@ -3,35 +3,12 @@
 // size-budgets.json from its built dist/ (what npm users get) with esbuild, minified, tree-shaken,
 // with peer dependencies left external (the user already ships TF.js / onnxruntime), then gzips
 // the bundle (level 9) and compares both sizes with the committed budget. This stands in for
-// size-limit, whose current major needs Node 22.
-import { createRequire } from 'node:module';
+// size-limit, whose current major needs Node 22. esbuild comes through tsx (see lib/esbuild.mjs).
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
+import { loadEsbuild } from './lib/esbuild.mjs';
 import { repoRoot } from './lib/workspace.mjs';
-
-/**
- * esbuild is not a direct dependency of the root; it reaches the workspace through tsx (a dev
- * dependency of the packages), so resolve it along that declared chain rather than from a
- * hard-coded .pnpm path. A root devDependency on esbuild would make this a plain import.
- */
-function loadEsbuild() {
-  const attempts = [
-    () => createRequire(join(repoRoot, 'package.json'))('esbuild'),
-    () => {
-      const fromPackage = createRequire(join(repoRoot, 'packages', 'typed-array', 'package.json'));
-      return createRequire(fromPackage.resolve('tsx/package.json'))('esbuild');
-    },
-  ];
-  for (const attempt of attempts) {
-    try {
-      return attempt();
-    } catch {
-      // try the next route
-    }
-  }
-  throw new Error('esbuild could not be resolved from the workspace root or through tsx; add it as a root devDependency');
-}
 
 const esbuild = loadEsbuild();
 const budgets = JSON.parse(readFileSync(join(repoRoot, 'size-budgets.json'), 'utf8'));

@@ -33,6 +33,7 @@ export interface CliOptions {
   json?: string;
   listAdapters?: boolean;
   browser?: boolean;
+  screenshot?: string;
 }
 
 /** Runs a suite somewhere (in this process, or in a browser page) and returns its report. */
@@ -41,6 +42,8 @@ export type Executor = (request: {
   adapters: string[];
   filter: string | undefined;
   io: CliIo;
+  /** With --browser: where to save a PNG of the report page after the run. */
+  screenshot?: string | undefined;
 }) => Promise<Report>;
 
 const collect = (value: string, previous: string[]) => [...previous, value];
@@ -111,6 +114,7 @@ function buildProgram(io: CliIo): Command {
     .option('--json <file>', 'also write the machine report to this file')
     .option('--list-adapters', 'list the registered adapters and whether they can run here')
     .option('--browser', 'run in headless Chromium (the conformance-web page) instead of Node')
+    .option('--screenshot <file>', 'with --browser: save a PNG of the report page (table and plots)')
     .exitOverride()
     .configureOutput({ writeOut: io.out, writeErr: io.err });
 }
@@ -143,6 +147,9 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
       await listAdapters(io);
       return 0;
     }
+    if (options.screenshot !== undefined && !options.browser) throw new UsageError('--screenshot needs --browser');
+    // Loaded only on demand, so Node runs never load playwright.
+    if (options.browser && browserExecutor === undefined) registerBrowserExecutor((await import('./browser/executor.js')).browserExecutor);
     const executor = options.browser ? browserExecutor : nodeExecutor;
     if (executor === undefined) throw new UsageError('--browser is not available in this build');
     const report = await executor({
@@ -150,6 +157,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
       adapters: options.adapter,
       filter: options.filter,
       io,
+      screenshot: options.screenshot,
     });
     io.out(`${formatTable(report)}\n`);
     const failures = formatFailures(report);

@@ -33,16 +33,34 @@ export function powGamma(b: BodyEmitter, base: string): string {
 }
 
 /**
- * -log(p) for a probability p whose complement q = 1 - p is known accurately. Near p = 1, float32
- * Log(p) loses q's digits (p = 1 - 1e-7 rounds to 1 - 1.19e-7), so there the series
- * q + q^2/2 + q^3/3 (error below q^4/4) is used instead.
+ * -log(v) for a probability v whose complement c = 1 - v is known accurately. Near v = 1, float32
+ * Log(v) loses c's digits (1 - 1e-6 rounds by 6 %, 1 - 1e-7 to 1 - 1.19e-7), so for c < 1e-3 the
+ * series c + c^2/2 + c^3/3 (relative error below c^3/4) is used instead. This is log1p(-c), which
+ * ONNX lacks.
  */
-export function negLogFromComplement(b: BodyEmitter, p: string, q: string): string {
+export function negLogFromComplement(b: BodyEmitter, v: string, c: string): string {
   const series = b.op('Mul', [
-    q,
-    b.op('Add', [b.float(1), b.op('Mul', [q, b.op('Add', [b.float(0.5), b.op('Mul', [q, b.float(1 / 3)])])])]),
+    c,
+    b.op('Add', [b.float(1), b.op('Mul', [c, b.op('Add', [b.float(0.5), b.op('Mul', [c, b.float(1 / 3)])])])]),
   ]);
-  return b.op('Where', [b.op('Less', [q, b.float(1e-3)]), series, b.op('Neg', [b.op('Log', [p])])]);
+  return b.op('Where', [b.op('Less', [c, b.float(1e-3)]), series, b.op('Neg', [b.op('Log', [v])])]);
+}
+
+/**
+ * Clipped probability p = clip(x, eps, 1 - eps) and its complement q = clip(1 - x, eps, 1 - eps),
+ * each computed on its own so that both keep their relative precision (1 - x is exact in float32
+ * for x >= 1/2); `clipped` marks where the clip is active (gradient 0 there).
+ */
+export function clippedProbability(b: BodyEmitter, x: string): { p: string; q: string; clipped: string } {
+  const one = b.float(1);
+  const eps = b.param('eps', 'float');
+  const hi = b.op('Sub', [one, eps]);
+  const qRaw = b.op('Sub', [one, x]);
+  return {
+    p: b.op('Min', [b.op('Max', [x, eps]), hi]),
+    q: b.op('Min', [b.op('Max', [qRaw, eps]), hi]),
+    clipped: b.op('Or', [b.op('Less', [x, eps]), b.op('Less', [qRaw, eps])]),
+  };
 }
 
 /**

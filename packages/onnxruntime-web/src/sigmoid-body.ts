@@ -8,6 +8,7 @@
  */
 import type { BodyEmitter } from './body-emitter.js';
 import {
+  clippedProbability,
   emitReducedLoss,
   negLogFromComplement,
   powGamma,
@@ -46,14 +47,9 @@ export function emitSigmoidBody(b: BodyEmitter, v: SigmoidVariant, io: BodyIO, o
     p = b.op('Exp', [b.op('Neg', [negLogP])]);
     q = b.op('Exp', [b.op('Neg', [negLogQ])]);
   } else {
-    const eps = b.param('eps', 'float');
-    // 1 - x is exact in float32 for x >= 1/2, so q keeps its digits near p = 1.
-    const qRaw = b.op('Sub', [one, x]);
-    q = b.op('Max', [qRaw, eps]);
-    p = b.op('Min', [b.op('Max', [x, eps]), b.op('Sub', [one, eps])]);
-    negLogQ = b.op('Neg', [b.op('Log', [q])]);
+    ({ p, q, clipped } = clippedProbability(b, x));
+    negLogQ = negLogFromComplement(b, q, p);
     negLogP = negLogFromComplement(b, p, q);
-    clipped = b.op('Or', [b.op('Less', [x, eps]), b.op('Less', [qRaw, eps])]);
   }
   const ce = b.op('Add', [b.op('Mul', [t, negLogP]), b.op('Mul', [t1, negLogQ])]);
   const u = b.op('Add', [b.op('Mul', [p, t1]), b.op('Mul', [q, t])]);

@@ -2,7 +2,7 @@
  * Loss functions for `model.compile({ loss })` of @tensorflow/tfjs-layers, which calls
  * `loss(yTrue, yPred)` and expects a scalar.
  */
-import { FocalLossError, describeValue, type Reduction } from '@focal-loss/core';
+import { FocalLossError, describeValue, resolveSigmoidOptions, resolveSoftmaxOptions, type Reduction } from '@focal-loss/core';
 import type * as tf from '@tensorflow/tfjs-core';
 import { sigmoidFocalLoss, type SigmoidFocalLossTensorOptions } from './sigmoid.js';
 import { softmaxFocalLoss, type SoftmaxFocalLossTensorOptions } from './softmax.js';
@@ -34,15 +34,20 @@ function compileOptions<T extends { reduction?: Reduction; fromLogits?: boolean 
  */
 export function sigmoidFocalLossFn(options: SigmoidFocalLossTensorOptions = {}): CompileLoss {
   const resolved = compileOptions(options, 'sigmoidFocalLossFn');
+  const { weight: _weight, checkTargets: _check, ...lossOptions } = resolved;
+  resolveSigmoidOptions(lossOptions); // fail at compile time, not in the first batch
   return (yTrue, yPred) => sigmoidFocalLoss(yPred, yTrue, resolved) as tf.Scalar;
 }
 
 /**
  * `(yTrue, yPred) => scalar` softmax focal loss for `model.compile`. **`fromLogits` defaults to
  * false here** (yPred holds probabilities, as from a softmax output layer). yTrue is float32 one-hot
- * (or soft) labels of yPred's shape, or int32 class indices of yPred's shape without the class axis.
+ * (or soft) labels of yPred's shape; `model.fit` insists on that shape. Called directly, the loss also
+ * takes int32 class indices of yPred's shape without the class axis.
  */
 export function softmaxFocalLossFn(options: SoftmaxFocalLossTensorOptions = {}): CompileLoss {
   const resolved = compileOptions(options, 'softmaxFocalLossFn');
+  const { weight: _weight, checkTargets: _check, ...lossOptions } = resolved;
+  resolveSoftmaxOptions(lossOptions); // fail at compile time, not in the first batch
   return (yTrue, yPred) => softmaxFocalLoss(yPred, yTrue, resolved) as tf.Scalar;
 }

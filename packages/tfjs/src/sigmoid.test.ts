@@ -160,4 +160,19 @@ describe('sigmoidFocalLoss on tfjs-cpu', () => {
     expect(none.shape).toEqual([0, 3]);
     tf.dispose([x, t, empty, none]);
   });
+
+  it('treats target and weight as constants: tf.grads over all three gives the input gradient and zeros', () => {
+    const xs = Float32Array.from([-2, 0.5, 3]);
+    const ts = Float32Array.from([0, 1, 0.25]);
+    const ws = Float32Array.from([1, 0.5, 2]);
+    const [x, t, w] = [tf.tensor1d(xs), tf.tensor1d(ts), tf.tensor1d(ws)];
+    const grads = tf.grads((a: tf.Tensor, b: tf.Tensor, c: tf.Tensor) => sigmoidFocalLoss(a, b, { weight: c, gamma: 0.5 }))([
+      x, t, w,
+    ]);
+    const expected = sigmoidReference(xs, ts, [3], { gamma: 0.5 }, ws);
+    expectClose(grads[0]!.dataSync(), expected.grad, 1e-5, 'input');
+    expect(Array.from(grads[1]!.dataSync())).toEqual([0, 0, 0]);
+    expect(Array.from(grads[2]!.dataSync())).toEqual([0, 0, 0]);
+    tf.dispose([x, t, w, ...grads]);
+  });
 });

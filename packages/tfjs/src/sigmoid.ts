@@ -11,6 +11,7 @@ import {
   type SigmoidFocalLossOptions,
 } from '@focal-loss/core';
 import * as tf from '@tensorflow/tfjs-core';
+import { customGradOverInput } from './custom-grad.js';
 import { clipProbability, log1p, mulMaybe, powGamma } from './float32-math.js';
 import { requireFloat32, requireTensor, splitCallOptions, type TensorCallOptions } from './tensor-checks.js';
 
@@ -106,22 +107,22 @@ export function sigmoidFocalLoss(
     const alphaT =
       opts.alpha === null ? null : tf.add(tf.mul(t, tf.scalar(alphaPos)), tf.mul(t1, tf.scalar(alphaNeg)));
 
-    const loss = tf.customGrad((x, save) => {
+    const constants = weight === null ? [target] : [target, weight];
+    return customGradOverInput(input, constants, (x, save) => {
       const terms = opts.fromLogits
-        ? fromLogits(x as tf.Tensor, t, t1, alphaT, gamma)
-        : fromProbabilities(x as tf.Tensor, t, t1, alphaT, gamma, eps);
+        ? fromLogits(x, t, t1, alphaT, gamma)
+        : fromProbabilities(x, t, t1, alphaT, gamma, eps);
       const elementLoss = mulMaybe(terms.loss, weight);
       const value = reduce ? tf.mul(tf.sum(elementLoss), tf.scalar(scale)) : elementLoss;
       // The gradient is computed with the value and saved (kept only while a tape records), so
       // the backward pass is one multiplication and needs none of this call's constants.
       const grad = tf.mul(mulMaybe(terms.grad, weight), tf.scalar(scale));
-      (save as tf.GradSaveFunc)([grad]);
+      save([grad]);
       return {
         value,
         // dy is a scalar ("mean" / "sum") or has the input's shape ("none"): it broadcasts.
-        gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => tf.mul(dy, saved[0] as tf.Tensor),
+        gradFunc: (dy, saved) => tf.mul(dy, saved[0] as tf.Tensor),
       };
     });
-    return loss(input);
   });
 }

@@ -120,4 +120,17 @@ describe('softmaxFocalLoss on tfjs-cpu', () => {
     expect(nchwLoss.shape).toEqual([2, 0, 5]);
     tf.dispose([x, t, none, nchw, nchwTarget, nchwLoss]);
   });
+
+  it('treats an int32 target as a constant: tf.grads gives the input gradient and float32 zeros for it', () => {
+    const xs = seededFloats(21, 6, -3, 3);
+    const ts = Int32Array.from([2, 0]);
+    const x = tf.tensor(xs, [2, 3]);
+    const t = tf.tensor(ts, [2], 'int32');
+    const [dx, dt] = tf.grads((a: tf.Tensor, b: tf.Tensor) => softmaxFocalLoss(a, b))([x, t]) as [tf.Tensor, tf.Tensor];
+    expectClose(dx.dataSync(), softmaxReference(xs, [2, 3], ts, [2], {}).grad, 1e-5, 'input');
+    expect(dt.dtype).toBe('float32');
+    expect(Array.from(dt.dataSync())).toEqual([0, 0]);
+    tf.dispose([x, t, dx, dt]);
+  });
 });
+

@@ -15,6 +15,7 @@ import {
   type SoftmaxLayout,
 } from '@focal-loss/core';
 import * as tf from '@tensorflow/tfjs-core';
+import { customGradOverInput } from './custom-grad.js';
 import { clipProbability, log1p, mulMaybe, powGamma } from './float32-math.js';
 import { requireFloat32, requireTensor, splitCallOptions, type TensorCallOptions } from './tensor-checks.js';
 
@@ -157,17 +158,18 @@ export function softmaxFocalLoss(
         ? tf.scalar(reductionScale(opts.reduction, opts.normalizer, counted))
         : deviceScale(opts.reduction, opts.normalizer, keep as tf.Tensor);
 
-    const loss = tf.customGrad((x, save) => {
+    const constants = weight === null ? [target] : [target, weight];
+    return customGradOverInput(input, constants, (x, save) => {
       let rowLoss: tf.Tensor;
       let grad: tf.Tensor;
       if (input.size === 0 || classes === 0) {
         // Nothing to reduce over (an empty row's loss is 0); max / argMax refuse empty axes.
         rowLoss = tf.zeros([...layout.lossShape]);
-        grad = tf.zerosLike(x as tf.Tensor);
+        grad = tf.zerosLike(x);
       } else {
         const terms = opts.fromLogits
-          ? fromLogits(x as tf.Tensor, axis, ids, wgt, wgtNonZero, gamma)
-          : fromProbabilities(x as tf.Tensor, axis, wgt, wgtNonZero, gamma, eps);
+          ? fromLogits(x, axis, ids, wgt, wgtNonZero, gamma)
+          : fromProbabilities(x, axis, wgt, wgtNonZero, gamma, eps);
         rowLoss = mulMaybe(terms.loss, weight);
         grad = weight === null ? terms.grad : tf.mul(terms.grad, tf.expandDims(weight, axis));
         if (keep !== null) {
@@ -178,15 +180,14 @@ export function softmaxFocalLoss(
       }
       const value = reduce ? tf.mul(tf.sum(rowLoss), scale) : rowLoss;
       const scaledGrad = tf.mul(grad, scale);
-      (save as tf.GradSaveFunc)([scaledGrad]);
+      save([scaledGrad]);
       return {
         value,
         // dy is a scalar ("mean" / "sum") or has the loss shape ("none"): give it the class axis back.
-        gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) =>
+        gradFunc: (dy, saved) =>
           tf.mul(reduce ? dy : tf.expandDims(dy, axis), saved[0] as tf.Tensor),
       };
     });
-    return loss(input);
   });
 }
 

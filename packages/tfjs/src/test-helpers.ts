@@ -58,7 +58,10 @@ export function softmaxReference(
 export function expectClose(actual: ArrayLike<number>, expected: ArrayLike<number>, rtol = 1e-4, what = ''): void {
   if (actual.length !== expected.length) throw new Error(`${what}: length ${actual.length} != ${expected.length}`);
   let scale = 0;
-  for (let i = 0; i < expected.length; i++) scale = Math.max(scale, Math.abs(expected[i] as number));
+  for (let i = 0; i < expected.length; i++) {
+    const e = Math.abs(expected[i] as number);
+    if (Number.isFinite(e)) scale = Math.max(scale, e);
+  }
   const atol = Math.max(1e-6 * scale, 1e-30);
   for (let i = 0; i < expected.length; i++) {
     const a = actual[i] as number;

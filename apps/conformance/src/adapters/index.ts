@@ -5,6 +5,7 @@
  */
 import type { ConformanceAdapter } from '../adapter.js';
 import { createTypedArrayAdapters } from './typed-array.js';
+import { createOnnxRuntimeWebAdapter } from './onnxruntime-web.js';
 import { createTfjsAdapters } from './tfjs.js';
 import { tfjsWasmDirectory } from './tfjs-wasm-path.js';
 
@@ -12,5 +13,7 @@ export function createNodeAdapters(): ConformanceAdapter[] {
   return [
     ...createTypedArrayAdapters(),
     ...createTfjsAdapters({ wasmPaths: tfjsWasmDirectory() }),
+    // Node loads the wasm files next to onnxruntime-web's own dist; no wasmPaths needed
+    createOnnxRuntimeWebAdapter({ numThreads: 1 }),
   ];
 }

@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import type { AdapterOutputs, ConformanceAdapter, Fixture, FixtureTensor } from '../adapter.js';
-import { float32Support, wantsGradient } from './fixture-tensors.js';
+import { float32Support, floatInputSupport, wantsGradient } from './fixture-tensors.js';
 
 export interface TfjsAdapterOptions {
   /** Directory (ending in "/") holding tfjs-backend-wasm's *.wasm files; without it the wasm adapter is skipped. */
@@ -43,7 +43,9 @@ function createTfjsAdapter(backend: 'cpu' | 'wasm', options: TfjsAdapterOptions)
       return useBackend(backend);
     },
     supports(fixture: Fixture) {
-      return float32Support(fixture);
+      // The losses refuse a non-float input or weight (INVALID_OPTION) rather than cast it.
+      const floats = floatInputSupport(fixture);
+      return floats === true ? float32Support(fixture) : floats;
     },
     async run(fixture: Fixture): Promise<AdapterOutputs> {
       // Another adapter may have switched the global backend since setup.

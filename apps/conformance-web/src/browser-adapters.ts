@@ -1,0 +1,139 @@
+/**
+ * The adapters the page can try, in table order: the shared browser-safe modules of
+ * apps/conformance/src/adapters (given the URLs of the wasm files this page serves) and the two
+ * browser-only ones. Each is wrapped so that, once it has started, the page records what the
+ * backend says about its own float precision.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import * as ort from 'onnxruntime-web';
+import type { ConformanceAdapter } from '../../conformance/src/adapter.js';
+import { createOnnxRuntimeWebAdapter } from '../../conformance/src/adapters/onnxruntime-web.js';
+import { createTfjsAdapters } from '../../conformance/src/adapters/tfjs.js';
+import { createTypedArrayAdapters } from '../../conformance/src/adapters/typed-array.js';
+import { probeWebGl, probeWebGpu } from './gpu-probes.js';
+import { createOrtWebGpuAdapter } from './ort-webgpu-adapter.js';
+import { createTfjsWebGlAdapter } from './tfjs-webgl-adapter.js';
+
+/** What one backend reported about itself, by adapter name; shown on the page and in the report. */
+export type BackendInfo = Record<string, Record<string, unknown>>;
+
+/** A directory URL under the page (the build copies the wasm files there, see vite.config.ts). */
+function pageUrl(path: string): string {
+  return new URL(path, document.baseURI).href;
+}
+
+interface TfjsBackendLike {
+  floatPrecision(): number;
+  epsilon(): number;
+}
+
+/**
+ * Measured on the backend itself: (1 + 2^-23) - 1 is 2^-23 (1.19e-7) in float32 and 0 in float16;
+ * 1e-30 survives abs() in float32 and flushes to 0 in float16.
+ */
+function measuredPrecision(): Record<string, unknown> {
+  return tf.tidy(() => {
+    const ulp = tf.sub(tf.add(tf.scalar(1), tf.scalar(2 ** -23)), tf.scalar(1)).dataSync()[0] ?? Number.NaN;
+    const tiny = tf.abs(tf.scalar(1e-30)).dataSync()[0] ?? Number.NaN;
+    return {
+      'measured (1 + 2^-23) - 1': ulp,
+      'measured abs(1e-30)': tiny,
+      'measured float precision': ulp > 0 && tiny > 0 ? 'float32' : 'below float32',
+    };
+  });
+}
+
+function tfjsInfo(): Record<string, unknown> {
+  const backend = tf.backend() as unknown as TfjsBackendLike;
+  const info: Record<string, unknown> = {
+    backend: tf.getBackend(),
+    // tfjs-backend-webgl 4.22 answers 16 whenever WEBGL_RENDER_FLOAT32_ENABLED is true (its
+    // floatPrecision() only probes when float32 rendering is off), so the measurements below decide.
+    'tf.backend().floatPrecision()': backend.floatPrecision(),
+    'tf.backend().epsilon()': backend.epsilon(),
+    ...measuredPrecision(),
+  };
+  const flag = (name: string, kind: 'bool' | 'number') => {
+    try {
+      info[name] = kind === 'bool' ? tf.env().getBool(name) : tf.env().getNumber(name);
+    } catch {
+      // The flag belongs to a backend that is not registered; nothing to report.
+    }
+  };
+  if (tf.getBackend() === 'webgl') {
+    flag('WEBGL_VERSION', 'number');
+    flag('WEBGL_RENDER_FLOAT32_ENABLED', 'bool');
+    flag('WEBGL_RENDER_FLOAT32_CAPABLE', 'bool');
+    flag('WEBGL_PACK', 'bool');
+    const gl = probeWebGl();
+    if (typeof gl !== 'string') {
+      info['WebGL renderer'] = gl.renderer;
+      info['WebGL vendor'] = gl.vendor;
+      info['fragment highp mantissa bits'] = gl.fragmentHighpMantissaBits;
+    }
+  }
+  if (tf.getBackend() === 'wasm') {
+    flag('WASM_HAS_SIMD_SUPPORT', 'bool');
+    flag('WASM_HAS_MULTITHREAD_SUPPORT', 'bool');
+  }
+  return info;
+}
+
+function ortInfo(executionProvider: string): Record<string, unknown> {
+  return {
+    'execution provider': executionProvider,
+    'onnxruntime-web': ort.env.versions?.web ?? 'unknown',
+    'ort.env.wasm.numThreads': ort.env.wasm.numThreads ?? 1,
+    crossOriginIsolated: globalThis.crossOriginIsolated === true,
+    arithmetic: 'float32 tensors and kernels',
+  };
+}
+
+/** Delegates to `adapter`, and after a successful setup stores `describe()` in `sink`. */
+function recordingBackendInfo(
+  adapter: ConformanceAdapter,
+  describe: () => Promise<Record<string, unknown>> | Record<string, unknown>,
+  sink: BackendInfo,
+): ConformanceAdapter {
+  return {
+    name: adapter.name,
+    packageName: adapter.packageName,
+    precision: adapter.precision,
+    async setup() {
+      const ready = await adapter.setup();
+      if (ready === true) {
+        try {
+          sink[adapter.name] = await describe();
+        } catch (error) {
+          sink[adapter.name] = { 'could not query the backend': error instanceof Error ? error.message : String(error) };
+        }
+      }
+      return ready;
+    },
+    supports: (fixture) => adapter.supports(fixture),
+    run: (fixture) => adapter.run(fixture),
+    dispose: () => adapter.dispose(),
+  };
+}
+
+export function createBrowserAdapters(sink: BackendInfo): ConformanceAdapter[] {
+  const ortWasmPaths = pageUrl('wasm/ort/');
+  const [f32, f64] = createTypedArrayAdapters() as [ConformanceAdapter, ConformanceAdapter];
+  const [tfCpu, tfWasm] = createTfjsAdapters({ wasmPaths: pageUrl('wasm/tfjs/') }) as [ConformanceAdapter, ConformanceAdapter];
+  return [
+    recordingBackendInfo(f32, () => ({ arithmetic: 'JavaScript numbers (float64), stored in Float32Array' }), sink),
+    recordingBackendInfo(f64, () => ({ arithmetic: 'JavaScript numbers (float64), stored in Float64Array' }), sink),
+    recordingBackendInfo(tfCpu, tfjsInfo, sink),
+    recordingBackendInfo(tfWasm, tfjsInfo, sink),
+    recordingBackendInfo(createTfjsWebGlAdapter(), tfjsInfo, sink),
+    recordingBackendInfo(createOnnxRuntimeWebAdapter({ numThreads: 1, wasmPaths: ortWasmPaths }), () => ortInfo('wasm'), sink),
+    recordingBackendInfo(
+      createOrtWebGpuAdapter(ortWasmPaths),
+      async () => {
+        const gpu = await probeWebGpu();
+        return { ...ortInfo('webgpu'), 'WebGPU adapter': gpu };
+      },
+      sink,
+    ),
+  ];
+}

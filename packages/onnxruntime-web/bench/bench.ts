@@ -1,0 +1,136 @@
+/**
+ * Throughput of the onnxruntime-web runner (wasm EP) beside the typed-array implementation.
+ *
+ *   pnpm --filter @focal-loss/onnxruntime-web run bench                # 1e6 and 1e7 elements
+ *   pnpm --filter @focal-loss/onnxruntime-web run bench -- --sizes 1e4,1e5   # smoke run
+ *
+ * ORT reads ort.env.wasm.numThreads once per process, so each thread count runs in its own child
+ * process. Each configuration: one untimed warm-up call, then the best of 3 timed calls.
+ * Session creation time = first call (model build + session + run) minus a steady-state call.
+ */
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { FocalLossRunner } from '../src/index.js';
+// bench-only comparison; not a dependency of this package
+import { sigmoidFocalLoss, softmaxFocalLoss } from '../../typed-array/dist/index.js';
+
+const REPEATS = 3;
+const CLASSES = 10;
+
+interface Row {
+  readonly impl: string;
+  readonly threads: number | '-';
+  readonly op: string;
+  readonly size: number;
+  readonly gradient: boolean;
+  readonly seconds: number;
+  readonly sessionMs?: number;
+}
+
+function argValue(name: string): string | undefined {
+  const i = process.argv.indexOf(name);
+  return i === -1 ? undefined : process.argv[i + 1];
+}
+
+const sizes = (argValue('--sizes') ?? '1e6,1e7').split(',').map(Number);
+
+function inputs(size: number) {
+  const x = new Float32Array(size);
+  for (let i = 0; i < size; i++) x[i] = Math.sin(i * 12.9898) * 6;
+  const sigmoidTarget = new Float32Array(size);
+  for (let i = 0; i < size; i += 3) sigmoidTarget[i] = 1;
+  const positions = size / CLASSES;
+  const labels = new Int32Array(positions);
+  for (let i = 0; i < positions; i++) labels[i] = (i * 7) % CLASSES;
+  return { x, sigmoidTarget, labels, positions };
+}
+
+async function best(call: () => unknown): Promise<number> {
+  let min = Infinity;
+  for (let r = 0; r < REPEATS; r++) {
+    const start = performance.now();
+    await call();
+    min = Math.min(min, performance.now() - start);
+  }
+  return min / 1000;
+}
+
+async function child(threads: number): Promise<Row[]> {
+  const rows: Row[] = [];
+  for (const size of sizes) {
+    // a fresh runner per size, so that every size measures its own session creation
+    const runner = new FocalLossRunner({ numThreads: threads });
+    const { x, sigmoidTarget, labels, positions } = inputs(size);
+    for (const gradient of [false, true]) {
+      const sig = () => runner.sigmoidFocalLoss({ data: x, shape: [size] }, { data: sigmoidTarget, shape: [size] }, { gradient });
+      const soft = () =>
+        runner.softmaxFocalLoss({ data: x, shape: [positions, CLASSES] }, { data: labels, shape: [positions] }, { gradient });
+      for (const [op, call] of [['sigmoid', sig], ['softmax', soft]] as const) {
+        const first = performance.now();
+        await call();
+        const firstMs = performance.now() - first;
+        const seconds = await best(call);
+        rows.push({ impl: 'onnxruntime-web', threads, op, size, gradient, seconds, sessionMs: firstMs - seconds * 1000 });
+      }
+    }
+    await runner.dispose();
+  }
+  return rows;
+}
+
+async function typedArrayRows(): Promise<Row[]> {
+  const rows: Row[] = [];
+  for (const size of sizes) {
+    const { x, sigmoidTarget, labels, positions } = inputs(size);
+    for (const gradient of [false, true]) {
+      const sig = () => sigmoidFocalLoss({ data: x, shape: [size] }, { data: sigmoidTarget, shape: [size] }, { gradient });
+      const soft = () => softmaxFocalLoss({ data: x, shape: [positions, CLASSES] }, { data: labels, shape: [positions] }, { gradient });
+      for (const [op, call] of [['sigmoid', sig], ['softmax', soft]] as const) {
+        call(); // warm-up
+        rows.push({ impl: 'typed-array f32', threads: '-', op, size, gradient, seconds: await best(call) });
+      }
+    }
+  }
+  return rows;
+}
+
+function format(rows: Row[]): string {
+  const key = (r: Row) => `${r.op}|${r.size}|${r.gradient}`;
+  const baseline = new Map(rows.filter((r) => r.impl.startsWith('typed-array')).map((r) => [key(r), r.seconds]));
+  const header = ['impl', 'threads', 'op', 'elements', 'pass', 'elements/s', 'vs typed-array', 'session ms'];
+  const lines = rows.map((r) => [
+    r.impl,
+    String(r.threads),
+    r.op,
+    r.size.toExponential(0),
+    r.gradient ? 'fwd+grad' : 'forward',
+    (r.size / r.seconds).toExponential(2),
+    `${((baseline.get(key(r)) ?? NaN) / r.seconds).toFixed(2)}x`,
+    r.sessionMs === undefined ? '-' : r.sessionMs.toFixed(1),
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => (l[i] as string).length)));
+  const row = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i] as number)).join('  ');
+  return [row(header), row(widths.map((w) => '-'.repeat(w))), ...lines.map(row)].join('\n');
+}
+
+async function main(): Promise<void> {
+  const childThreads = argValue('--child');
+  if (childThreads !== undefined) {
+    process.stdout.write(JSON.stringify(await child(Number(childThreads))));
+    return;
+  }
+  const rows: Row[] = await typedArrayRows();
+  for (const threads of [1, 2]) {
+    const run = spawnSync(
+      process.execPath,
+      [...process.execArgv, fileURLToPath(import.meta.url), '--child', String(threads), '--sizes', sizes.join(',')],
+      { encoding: 'utf8', maxBuffer: 1 << 24 },
+    );
+    if (run.status !== 0) throw new Error(`child with ${threads} threads failed: ${run.stderr}`);
+    rows.push(...(JSON.parse(run.stdout) as Row[]));
+  }
+  console.log(`focal loss throughput, best of ${REPEATS} after one warm-up; softmax with ${CLASSES} classes; node ${process.version}`);
+  console.log(format(rows));
+}
+
+await main();

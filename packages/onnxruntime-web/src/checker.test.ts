@@ -1,0 +1,88 @@
+/**
+ * Every model this package emits passes the official ONNX checker (onnx 1.12, IR 8 / opset 17,
+ * full_check = True: with shape inference, and model-local functions checked against their calls).
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { appendFocalLoss, buildLossModel, encodeModel, type LossModelOptions } from './index.js';
+import { tinyClassifier } from './test-models.js';
+
+const PYTHON = '/usr/bin/python3';
+
+function onnxAvailable(): string | true {
+  const probe = spawnSync(PYTHON, ['-c', 'import onnx; print(onnx.__version__)'], { encoding: 'utf8' });
+  if (probe.error) return `${PYTHON} not runnable: ${probe.error.message}`;
+  if (probe.status !== 0) return `python onnx package missing: ${probe.stderr.trim().split('\n').pop() ?? ''}`;
+  return true;
+}
+
+const available = onnxAvailable();
+if (available !== true) {
+  if (process.env.CI) throw new Error(`ONNX checker test cannot run in CI: ${available}`);
+  console.warn(`skipping the ONNX checker test: ${available}`);
+}
+
+const STANDALONE: [string, LossModelOptions][] = [
+  ['sigmoid-default', { op: 'sigmoid', rank: 2 }],
+  ['sigmoid-grad', { op: 'sigmoid', rank: 2, gradient: true }],
+  ['sigmoid-probabilities-weight-none', {
+    op: 'sigmoid', rank: 1, gradient: true, weight: true,
+    options: { fromLogits: false, eps: 1e-4, alpha: null, reduction: 'none', labelSmoothing: 0.1 },
+  }],
+  ['sigmoid-normalizer-scalar-rank', { op: 'sigmoid', rank: 0, gradient: true, options: { normalizer: 4, gamma: 0.5 } }],
+  ['sigmoid-sum-rank3', { op: 'sigmoid', rank: 3, gradient: true, options: { reduction: 'sum' } }],
+  ['softmax-index', { op: 'softmax', rank: 2, gradient: true }],
+  ['softmax-index-ignore-perclass-weight', {
+    op: 'softmax', rank: 3, gradient: true, weight: true,
+    options: { alpha: [0.2, 0.3, 0.5], ignoreIndex: -100, axis: 1, reduction: 'mean' },
+  }],
+  ['softmax-probability-clip-normalizer', {
+    op: 'softmax', rank: 4, targetKind: 'probability', gradient: true,
+    options: { fromLogits: false, normalizer: 2, axis: -3, alpha: null, gamma: 0 },
+  }],
+  ['softmax-loss-only-opset13', { op: 'softmax', rank: 1, opsetVersion: 13, options: { reduction: 'none' } }],
+];
+
+const dir = mkdtempSync(join(tmpdir(), 'focal-onnx-check-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function writeModels(): string[] {
+  const files: string[] = [];
+  const save = (name: string, bytes: Uint8Array) => {
+    const file = join(dir, `${name}.onnx`);
+    writeFileSync(file, bytes);
+    files.push(file);
+  };
+  for (const [name, options] of STANDALONE) {
+    for (const inline of [false, true]) save(`${name}-${inline ? 'inline' : 'functions'}`, encodeModel(buildLossModel({ ...options, inline })));
+  }
+  for (const inline of [false, true]) {
+    save(`append-softmax-${inline}`, encodeModel(appendFocalLoss(tinyClassifier(), { op: 'softmax', gradient: true, weight: true, inline })));
+    save(`append-sigmoid-${inline}`, encodeModel(appendFocalLoss(encodeModel(tinyClassifier(17, 8)), {
+      op: 'sigmoid', gradient: true, inline, options: { reduction: 'none' },
+    })));
+  }
+  return files;
+}
+
+describe.skipIf(available !== true)('onnx.checker.check_model(full_check=True)', () => {
+  it('accepts every emitted model (functions and inlined, loss and gradient, appended)', () => {
+    const files = writeModels();
+    const script = [
+      'import sys, onnx',
+      'for f in sys.argv[1:]:',
+      '    m = onnx.load(f)',
+      '    onnx.checker.check_model(m, full_check=True)',
+      '    print("ok", f.rsplit("/", 1)[-1], "functions=%d nodes=%d" % (len(m.functions), len(m.graph.node)))',
+    ].join('\n');
+    const run = spawnSync(PYTHON, ['-c', script, ...files], { encoding: 'utf8' });
+    console.log(run.stdout);
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    expect(run.stdout.trim().split('\n')).toHaveLength(files.length);
+    expect(files.length).toBe(STANDALONE.length * 2 + 4);
+  });
+});

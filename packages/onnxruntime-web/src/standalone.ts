@@ -1,0 +1,110 @@
+/**
+ * A standalone loss model: inputs `input`, `target` (and `weight`), outputs `loss` (and `gradInput`).
+ */
+import { create, toBinary } from '@bufbuild/protobuf';
+import { FocalLossError, type SigmoidFocalLossOptions, type SoftmaxFocalLossOptions } from '@focal-loss/core';
+import { GraphProtoSchema, ModelProtoSchema, type ModelProto } from './gen/onnx_pb.js';
+import { emitLoss } from './emit.js';
+import {
+  DEFAULT_IR_VERSION,
+  DEFAULT_OPSET,
+  FOCAL_LOSS_DOMAIN,
+  FOCAL_LOSS_DOMAIN_VERSION,
+  MAX_OPSET,
+  MIN_OPSET,
+  resolveLossSpec,
+  type LossOp,
+  type LossSpec,
+} from './loss-spec.js';
+import { DataType, opset, tensorValueInfo } from './protos.js';
+
+export interface LossModelOptions {
+  readonly op: LossOp;
+  /** The loss options (validated by @focal-loss/core). */
+  readonly options?: SigmoidFocalLossOptions | SoftmaxFocalLossOptions;
+  /**
+   * Rank of `input`, declared with symbolic dimensions d0, d1, ... (ONNX 1.12's checker requires a
+   * shape on every graph input and output, so the rank is part of the model).
+   */
+  readonly rank: number;
+  /** Softmax only: int32 class indices (default) or float32 per-class probabilities. */
+  readonly targetKind?: 'index' | 'probability';
+  /** Adds the `weight` input (the unreduced loss's shape). */
+  readonly weight?: boolean;
+  /** Adds the `gradInput` output. Default false. */
+  readonly gradient?: boolean;
+  /** Emits standard ops only instead of calls of the custom-domain functions. Default false. */
+  readonly inline?: boolean;
+  /** Default-domain opset, 13..17. Default 17. */
+  readonly opsetVersion?: number;
+}
+
+export function checkOpsetVersion(version: number): void {
+  if (!Number.isSafeInteger(version) || version < MIN_OPSET || version > MAX_OPSET) {
+    throw new FocalLossError(
+      'INVALID_OPTION',
+      `default-domain opset ${String(version)} is not supported (supported: ${MIN_OPSET}..${MAX_OPSET})`,
+    );
+  }
+}
+
+/** Symbolic dims of input, target and loss for a given rank (null when the rank is not declared). */
+export type Dims = (number | string)[];
+
+/**
+ * Declared dims of input, target and loss, from the input's rank (symbolic dims d0, d1, ...) or
+ * from the input's own dims.
+ */
+export function declaredDims(spec: LossSpec, rankOrDims: number | Dims) {
+  const rank = typeof rankOrDims === 'number' ? rankOrDims : rankOrDims.length;
+  if (!Number.isSafeInteger(rank) || rank < 0) {
+    throw new FocalLossError('SHAPE_MISMATCH', `rank must be a non-negative integer, got ${String(rank)}`);
+  }
+  const input: Dims = typeof rankOrDims === 'number' ? Array.from({ length: rank }, (_, i) => `d${i}`) : rankOrDims;
+  if (spec.op === 'sigmoid') return { input, target: input, loss: input };
+  const axis = spec.options.axis;
+  if (axis < -rank || axis >= rank) {
+    throw new FocalLossError('SHAPE_MISMATCH', `axis ${axis} is out of range for an input of rank ${rank}`);
+  }
+  const ax = axis < 0 ? axis + rank : axis;
+  const loss = input.filter((_, i) => i !== ax);
+  return { input, target: spec.variant.targetKind === 'index' ? loss : input, loss };
+}
+
+export function buildLossModel(options: LossModelOptions): ModelProto {
+  return buildLossModelFromSpec(resolveLossSpec(options), options);
+}
+
+/** As buildLossModel, for options already resolved (the runner resolves them once per call). */
+export function buildLossModelFromSpec(spec: LossSpec, options: Omit<LossModelOptions, 'op' | 'options' | 'targetKind' | 'weight'>): ModelProto {
+  const opsetVersion = options.opsetVersion ?? DEFAULT_OPSET;
+  checkOpsetVersion(opsetVersion);
+  const dims = declaredDims(spec, options.rank);
+  const hasWeight = spec.variant.hasWeight;
+  const gradient = options.gradient === true;
+  const targetType = spec.op === 'softmax' && spec.variant.targetKind === 'index' ? DataType.INT32 : DataType.FLOAT;
+  const emitted = emitLoss(
+    spec,
+    { input: 'input', target: 'target', weight: hasWeight ? 'weight' : null },
+    { loss: 'loss', gradInput: gradient ? 'gradInput' : null },
+    { inline: options.inline === true, opsetVersion, prefix: 'focal_loss/' },
+  );
+  const inputs = [tensorValueInfo('input', DataType.FLOAT, dims.input), tensorValueInfo('target', targetType, dims.target)];
+  if (hasWeight) inputs.push(tensorValueInfo('weight', DataType.FLOAT, dims.loss));
+  const lossDims = spec.options.reduction === 'none' ? dims.loss : [];
+  const outputs = [tensorValueInfo('loss', DataType.FLOAT, lossDims)];
+  if (gradient) outputs.push(tensorValueInfo('gradInput', DataType.FLOAT, dims.input));
+  const opsetImport = [opset('', opsetVersion)];
+  if (emitted.functions.length > 0) opsetImport.push(opset(FOCAL_LOSS_DOMAIN, FOCAL_LOSS_DOMAIN_VERSION));
+  return create(ModelProtoSchema, {
+    irVersion: BigInt(DEFAULT_IR_VERSION),
+    producerName: '@focal-loss/onnxruntime-web',
+    opsetImport,
+    functions: emitted.functions,
+    graph: create(GraphProtoSchema, { name: `${spec.op}_focal_loss`, node: emitted.nodes, input: inputs, output: outputs }),
+  });
+}
+
+export function encodeModel(model: ModelProto): Uint8Array {
+  return toBinary(ModelProtoSchema, model);
+}
