@@ -6,10 +6,6 @@ export function isFloat32Exact(tensor: FixtureTensor): boolean {
   return tensor.data.every((v) => Number.isNaN(v) || Math.fround(v) === v);
 }
 
-/**
- * The reason a float32 adapter cannot run a fixture faithfully, or true: a float64 tensor whose
- * values float32 cannot hold would be rounded before the call, so the comparison would be unfair.
- */
 /** Float ops take float inputs: an int32 `input` or `weight` is a skip, not a silent conversion. */
 export function floatInputSupport(fixture: Fixture): true | string {
   for (const name of ['input', 'weight'] as const) {
@@ -18,6 +14,10 @@ export function floatInputSupport(fixture: Fixture): true | string {
   return true;
 }
 
+/**
+ * The reason a float32 adapter cannot run a fixture faithfully, or true: a float64 tensor whose
+ * values float32 cannot hold would be rounded before the call, so the comparison would be unfair.
+ */
 export function float32Support(fixture: Fixture): true | string {
   for (const [name, tensor] of Object.entries(fixture.inputs)) {
     if (tensor !== undefined && tensor.dtype === 'float64' && !isFloat32Exact(tensor)) {
