@@ -12,7 +12,7 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { FocalLossRunner } from '../src/index.js';
 // bench-only comparison; not a dependency of this package
-import { sigmoidFocalLoss, softmaxFocalLoss } from '../../typed-array/dist/index.js';
+import { sigmoidFocalLoss, softmaxFocalLoss } from '@focal-loss/typed-array';
 
 const REPEATS = 3;
 const CLASSES = 10;

@@ -1,7 +1,7 @@
 /** The runner against the typed-array float64 reference, at saturation, and its error and session handling. */
 import { afterAll, describe, expect, it } from 'vitest';
 // test-only reference; not a dependency of this package
-import { sigmoidFocalLoss, softmaxFocalLoss } from '../../typed-array/dist/index.js';
+import { sigmoidFocalLoss, softmaxFocalLoss } from '@focal-loss/typed-array';
 import { FocalLossRunner } from './index.js';
 
 const runner = new FocalLossRunner({ numThreads: 1 });

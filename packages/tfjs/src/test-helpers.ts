@@ -8,7 +8,7 @@ import fc from 'fast-check';
 import {
   sigmoidFocalLoss as referenceSigmoid,
   softmaxFocalLoss as referenceSoftmax,
-} from '../../typed-array/dist/index.js';
+} from '@focal-loss/typed-array';
 
 export interface Reference {
   loss: Float64Array;
