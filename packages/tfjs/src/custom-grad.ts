@@ -35,3 +35,19 @@ export function customGradOverInput(
   });
   return op(input, ...constants);
 }
+
+/**
+ * The loss of an input with no elements: 0 when reduced (a mean over nothing is 0), an empty loss
+ * otherwise, and an empty gradient. Returned without running the math, because tfjs-backend-webgl
+ * cannot reduce an empty tensor ("The new shape (NaN,0) has NaN elements"); cpu and wasm can.
+ */
+export function emptyInputLoss(
+  input: tf.Tensor,
+  constants: readonly tf.Tensor[],
+  lossShape: readonly number[] | null,
+): tf.Tensor {
+  return customGradOverInput(input, constants, (x) => ({
+    value: lossShape === null ? tf.scalar(0) : tf.zeros([...lossShape]),
+    gradFunc: () => tf.zerosLike(x),
+  }));
+}

@@ -11,7 +11,7 @@ import {
   type SigmoidFocalLossOptions,
 } from '@focal-loss/core';
 import * as tf from '@tensorflow/tfjs-core';
-import { customGradOverInput } from './custom-grad.js';
+import { customGradOverInput, emptyInputLoss } from './custom-grad.js';
 import { clipProbability, log1p, mulMaybe, powGamma } from './float32-math.js';
 import { requireFloat32, requireTensor, splitCallOptions, type TensorCallOptions } from './tensor-checks.js';
 
@@ -100,6 +100,9 @@ export function sigmoidFocalLoss(
   const [alphaPos, alphaNeg] = binaryAlphaPair(opts.alpha);
   const { gamma, eps, labelSmoothing: s } = opts;
 
+  if (input.size === 0) {
+    return emptyInputLoss(input, weight === null ? [target] : [target, weight], reduce ? null : input.shape);
+  }
   return tf.tidy(() => {
     // Constants of the call: computed once, outside the differentiated function.
     const t = s === 0 ? target : tf.add(tf.mul(target, tf.scalar(1 - s)), tf.scalar(s / 2));

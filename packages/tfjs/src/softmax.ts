@@ -15,7 +15,7 @@ import {
   type SoftmaxLayout,
 } from '@focal-loss/core';
 import * as tf from '@tensorflow/tfjs-core';
-import { customGradOverInput } from './custom-grad.js';
+import { customGradOverInput, emptyInputLoss } from './custom-grad.js';
 import { clipProbability, log1p, mulMaybe, powGamma } from './float32-math.js';
 import { requireFloat32, requireTensor, splitCallOptions, type TensorCallOptions } from './tensor-checks.js';
 
@@ -139,6 +139,9 @@ export function softmaxFocalLoss(
   const rank = input.shape.length;
   const { gamma, eps, labelSmoothing: smoothing } = opts;
 
+  if (input.size === 0) {
+    return emptyInputLoss(input, weight === null ? [target] : [target, weight], reduce ? null : layout.lossShape);
+  }
   return tf.tidy(() => {
     const ids = tf.reshape(tf.range(0, classes, 1, 'int32'), classShape(layout, rank));
     // Target distribution t_c with label smoothing, in the input's layout.
