@@ -30,17 +30,19 @@ async function useBackend(backend: string): Promise<true | string> {
   }
 }
 
-function createTfjsAdapter(backend: 'cpu' | 'wasm', options: TfjsAdapterOptions): ConformanceAdapter {
+/**
+ * The adapter for one tfjs backend. `prepare` runs before the backend is selected and may return
+ * the reason it cannot run (no wasm files, no WebGL); the browser page uses it for `tfjs-webgl`,
+ * whose backend module it imports itself.
+ */
+export function createTfjsBackendAdapter(backend: string, prepare: () => true | string = () => true): ConformanceAdapter {
   return {
     name: `tfjs-${backend}`,
     packageName: '@focal-loss/tfjs',
     precision: 'float32',
     async setup() {
-      if (backend === 'wasm') {
-        if (options.wasmPaths === undefined) return 'no wasmPaths given for @tensorflow/tfjs-backend-wasm';
-        setWasmPaths(options.wasmPaths);
-      }
-      return useBackend(backend);
+      const prepared = prepare();
+      return prepared === true ? useBackend(backend) : prepared;
     },
     supports(fixture: Fixture) {
       // The losses refuse a non-float input or weight (INVALID_OPTION) rather than cast it.
@@ -82,5 +84,10 @@ function createTfjsAdapter(backend: 'cpu' | 'wasm', options: TfjsAdapterOptions)
 }
 
 export function createTfjsAdapters(options: TfjsAdapterOptions = {}): ConformanceAdapter[] {
-  return [createTfjsAdapter('cpu', options), createTfjsAdapter('wasm', options)];
+  const wasm = createTfjsBackendAdapter('wasm', () => {
+    if (options.wasmPaths === undefined) return 'no wasmPaths given for @tensorflow/tfjs-backend-wasm';
+    setWasmPaths(options.wasmPaths);
+    return true;
+  });
+  return [createTfjsBackendAdapter('cpu'), wasm];
 }
