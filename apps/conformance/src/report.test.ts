@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { hasFailures, reportToJson, type Report } from './report.js';
+import { formatTable, hasFailures, reportToJson, type Report } from './report.js';
 
 const report = (): Report => ({
   results: [
@@ -23,5 +23,22 @@ describe('report', () => {
     const clean: Report = { results: [{ fixture: 'unit/ok', adapter: 'a', status: 'pass' }], summary: { a: { pass: 1, fail: 0, skip: 0 } } };
     expect(hasFailures(clean)).toBe(false);
     expect(hasFailures({ ...clean, staleExpectations: ['expectations/a.json names fixture "x/y", which does not exist'] })).toBe(true);
+  });
+});
+
+describe('formatTable', () => {
+  it('shows pass / fail / skip per group and the worst ratio of compared, non-skipped fixtures', () => {
+    const errors = (worstRatio: number) => ({ loss: { maxAbsError: 0, maxRelError: 0, worstRatio } });
+    const table = formatTable({
+      results: [
+        { fixture: 'g/a', adapter: 'x', status: 'pass', outputs: errors(0.25) },
+        { fixture: 'g/b', adapter: 'x', status: 'skip', reason: 'known deviation: y', outputs: errors(773) },
+        { fixture: 'h/c', adapter: 'x', status: 'fail', outputs: errors(3) },
+      ],
+      summary: { x: { pass: 1, fail: 1, skip: 1 } },
+    });
+    expect(table).toMatch(/x\s+g\s+1\s+0\s+1\s+0\.250x/);
+    expect(table).toMatch(/x\s+h\s+0\s+1\s+0\s+3\.000x/);
+    expect(table).toMatch(/x\s+total\s+1\s+1\s+1\s+3\.000x/);
   });
 });
