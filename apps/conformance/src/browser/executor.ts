@@ -24,6 +24,10 @@ export const DEFAULT_CHROMIUM = '/usr/bin/chromium';
  * Headless Chromium flags. The first group keeps the run local and quiet (no QUIC, no update or
  * sync traffic). The second lets WebGL work without a GPU: ANGLE on SwiftShader, which Chromium
  * only allows for WebGL when told the software path is acceptable (--enable-unsafe-swiftshader).
+ * The last turns WebGPU on: headless Chromium on Linux only offers an adapter with
+ * --enable-unsafe-webgpu, and then it is Dawn on SwiftShader (architecture "swiftshader"), so the
+ * WebGPU adapters (tfjs-webgpu, onnxruntime-web-webgpu) run on any machine, CI included. WebGPU also
+ * needs a secure context, which the page has because it is served from http://127.0.0.1.
  */
 export const CHROMIUM_ARGS = [
   '--no-sandbox',
@@ -35,13 +39,10 @@ export const CHROMIUM_ARGS = [
   '--use-angle=swiftshader',
   '--enable-unsafe-swiftshader',
   '--ignore-gpu-blocklist',
+  '--enable-unsafe-webgpu',
 ];
 
-/**
- * Extra flags from FOCAL_CONFORMANCE_CHROMIUM_ARGS (space-separated). WebGPU is off by default:
- * headless Chromium only offers it (on SwiftShader) with --enable-unsafe-webgpu, which you can
- * pass here to try the onnxruntime-web-webgpu adapter.
- */
+/** Extra flags from FOCAL_CONFORMANCE_CHROMIUM_ARGS (space-separated), e.g. to try a real GPU. */
 function envArgs(): string[] {
   return (process.env['FOCAL_CONFORMANCE_CHROMIUM_ARGS'] ?? '').split(/\s+/).filter(Boolean);
 }
@@ -49,7 +50,7 @@ function envArgs(): string[] {
 export interface BrowserExecutorOptions {
   readonly distDir?: string;
   readonly chromiumPath?: string;
-  /** Extra Chromium flags (e.g. to try WebGPU). */
+  /** Extra Chromium flags (e.g. to try a real GPU). */
   readonly extraArgs?: readonly string[];
 }
 
