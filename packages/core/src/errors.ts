@@ -28,25 +28,60 @@ export function isFocalLossError(value: unknown): value is FocalLossError {
   return typeof code === 'string' && (ERROR_CODES as readonly string[]).includes(code);
 }
 
-/** Renders a value for an error message: short, unambiguous, never throwing. */
-export function describeValue(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value);
+/** Longest rendering of a value in a message; longer ones are cut with "…". */
+const MAX_DESCRIPTION = 80;
+/** Nesting shown before "…": deep values (a 1e5-deep array) must not recurse or overflow the stack. */
+const MAX_DEPTH = 2;
+
+function describeAt(value: unknown, depth: number): string {
+  if (typeof value === 'string') {
+    const json = JSON.stringify(value.length > MAX_DESCRIPTION ? `${value.slice(0, MAX_DESCRIPTION)}…` : value);
+    return json;
+  }
   if (typeof value === 'number') return Object.is(value, -0) ? '-0' : String(value);
   if (value === undefined) return 'undefined';
   if (value === null) return 'null';
+  if (typeof value === 'bigint') return `${value}n`;
+  if (typeof value === 'function') return `function ${value.name || '(anonymous)'}`;
+  if (typeof value !== 'object') return String(value);
   if (Array.isArray(value)) {
-    const items = value.slice(0, 8).map(describeValue).join(', ');
-    return `[${items}${value.length > 8 ? `, … (${value.length} items)` : ''}]`;
-  }
-  if (typeof value === 'object') {
-    try {
-      const json = JSON.stringify(value);
-      return json.length > 80 ? `${json.slice(0, 77)}...` : json;
-    } catch {
-      return Object.prototype.toString.call(value);
+    if (depth >= MAX_DEPTH) return value.length === 0 ? '[]' : `[… (${value.length} items)]`;
+    const shown: string[] = [];
+    for (let i = 0; i < Math.min(value.length, 8); i++) {
+      // a hole is not undefined: say so, since holes are what the 1.1 rules reject
+      shown.push(i in value ? describeAt(value[i], depth + 1) : '<hole>');
     }
+    return `[${shown.join(', ')}${value.length > 8 ? `, … (${value.length} items)` : ''}]`;
   }
-  return String(value);
+  const proto: unknown = Object.getPrototypeOf(value);
+  if (proto !== Object.prototype && proto !== null) {
+    // class instances (Map, tensors, typed arrays): their kind, never their contents
+    const name = (value as { constructor?: { name?: unknown } }).constructor?.name;
+    const kind = typeof name === 'string' && name !== '' ? name : Object.prototype.toString.call(value);
+    const length = (value as { length?: unknown }).length;
+    return typeof length === 'number' ? `${kind}(${length})` : kind;
+  }
+  if (depth >= MAX_DEPTH) return '{…}';
+  const keys = Object.keys(value);
+  const shown = keys
+    .slice(0, 6)
+    .map((k) => `${JSON.stringify(k)}: ${describeAt((value as Record<string, unknown>)[k], depth + 1)}`);
+  return `{${shown.join(', ')}${keys.length > 6 ? ', …' : ''}}`;
+}
+
+/**
+ * Renders a value for an error message: short, unambiguous, never throwing and never recursing
+ * deeper than a few levels (so a hostile, deeply nested value cannot overflow the stack).
+ */
+export function describeValue(value: unknown): string {
+  let text: string;
+  try {
+    text = describeAt(value, 0);
+  } catch {
+    // a getter or proxy that throws: name the kind only
+    text = Object.prototype.toString.call(value);
+  }
+  return text.length > 2 * MAX_DESCRIPTION ? `${text.slice(0, 2 * MAX_DESCRIPTION - 1)}…` : text;
 }
 
 export function describeShape(shape: readonly number[]): string {

@@ -15,7 +15,11 @@ export {
   SOFTMAX_OPTION_NAMES,
   resolveSigmoidOptions,
   resolveSoftmaxOptions,
+  splitCallOptions,
+  readBooleanOption,
+  isPlainObject,
   classWeights,
+  type LossOpName,
   type Reduction,
   type CommonFocalLossOptions,
   type SigmoidFocalLossOptions,
@@ -25,6 +29,7 @@ export {
   type ResolvedSoftmaxOptions,
 } from './options.js';
 export {
+  MAX_ELEMENTS,
   shapeSize,
   sameShape,
   requireLength,
@@ -39,6 +44,7 @@ export {
 export {
   sigmoidFocalFromLogit,
   sigmoidFocalFromProbability,
+  sigmoidFocalAtInfinity,
   smoothBinaryTarget,
   binaryAlphaPair,
   powGamma,
@@ -51,5 +57,18 @@ export {
   type RowTarget,
   type RowParams,
 } from './softmax-math.js';
-export { checkUnitIntervalTargets, checkClassIndexTargets } from './targets.js';
+export { checkUnitIntervalTargets, checkClassIndexTargets, checkBinaryTargets } from './targets.js';
+export {
+  planSigmoidCall,
+  planSoftmaxCall,
+  BINARY_TARGET_DTYPES,
+  type TensorInfo,
+  type CallTensors,
+  type SigmoidPlan,
+  type SoftmaxPlan,
+} from './plan.js';
+export { sigmoidFocalLoop, type SigmoidLoopParams, type NumericOut } from './fused-sigmoid.js';
+export { softmaxFocalLoop, type SoftmaxLoopParams } from './fused-softmax.js';
+export { expNeg, log1pUnit } from './kernels.js';
+export { CompensatedSum } from './compensated-sum.js';
 export { reductionScale } from './reduction.js';

@@ -1,9 +1,28 @@
-import { classWeights, createElementResult, sigmoidFocalFromLogit, softmaxFocalRow } from '@focal-loss/core';
 import { describe, expect, it } from 'vitest';
 import { CompensatedSum } from './compensated-sum.js';
+import { sigmoidFocalLoop } from './fused-sigmoid.js';
+import { softmaxFocalLoop } from './fused-softmax.js';
 import { expNeg, log1pUnit } from './kernels.js';
-import { sigmoidFocalLoss } from './sigmoid.js';
-import { softmaxFocalLoss } from './softmax.js';
+import { classWeights } from './options.js';
+import { createElementResult, sigmoidFocalFromLogit } from './sigmoid-math.js';
+import { softmaxFocalRow } from './softmax-math.js';
+
+/** The fused sigmoid loop from logits, alpha 0.25, unreduced (with its gradient) or summed. */
+function sigmoidLoop(x: Float64Array, t: ArrayLike<number>, gamma = 2): { loss: Float64Array; grad: Float64Array } {
+  const loss = new Float64Array(x.length);
+  const grad = new Float64Array(x.length);
+  sigmoidFocalLoop({
+    input: x, target: t, weight: null, lossOut: loss, gradOut: grad, scale: 1,
+    gamma, alphaPos: 0.25, alphaNeg: 0.75, smoothing: 0, fromLogits: true, eps: 1e-7,
+  });
+  return { loss, grad };
+}
+function sigmoidLoopSum(x: Float64Array, t: ArrayLike<number>): number {
+  return sigmoidFocalLoop({
+    input: x, target: t, weight: null, lossOut: null, gradOut: null, scale: 1,
+    gamma: 2, alphaPos: 0.25, alphaNeg: 0.75, smoothing: 0, fromLogits: true, eps: 1e-7,
+  });
+}
 
 // Distance in units in the last place, through the ordered integer images of two doubles of the
 // same sign (every value compared here is >= 0).
@@ -163,7 +182,7 @@ function gradientTermScale(x: number, t: number, gamma: number): number {
   return focal * (gamma * (u > 0 ? (p * q) / u : 0) * Math.abs(1 - 2 * t) * ce + p * (1 - t) + q * t);
 }
 
-describe('the from-logits loop of sigmoidFocalLoss against the core element function', () => {
+describe('the fused sigmoid loop (from logits) against the reference element function', () => {
   // Logits of every kind: ordinary, near the fast-path limit 708 on both sides, saturated, and
   // the non-finite ones.
   const special = [0, -0, 1e-300, -1e-300, 707.999, -707.999, 708, -708, 745.2, -745.2, 1e4, -1e4, Infinity, -Infinity, NaN];
@@ -179,7 +198,7 @@ describe('the from-logits loop of sigmoidFocalLoss against the core element func
     for (const targets of ['binary', 'fractional'] as const) {
       it(`agrees to (8 + 4 gamma) eps, gamma ${gamma}, ${targets} targets`, () => {
         const t = Float64Array.from({ length: n }, (_, i) => (targets === 'binary' ? (i % 3 === 0 ? 1 : 0) : next()));
-        const r = sigmoidFocalLoss({ data: logits, shape: [n] }, { data: t, shape: [n] }, { gamma, reduction: 'none', gradient: true });
+        const r = sigmoidLoop(logits, t, gamma);
         // The kernels differ from Math.exp / Math.log1p by an ulp or so; u^gamma multiplies that
         // relative difference by gamma. Differences are measured against the size of the terms
         // (the gradient of a fractional target cancels: p (1 - t) - q t).
@@ -189,8 +208,8 @@ describe('the from-logits loop of sigmoidFocalLoss against the core element func
           const x = logits[i] as number;
           const ti = t[i] as number;
           sigmoidFocalFromLogit(x, ti, gamma, 0.25, 0.75, element);
-          const loss = r.loss.data[i] as number;
-          const grad = r.gradInput?.data[i] as number;
+          const loss = r.loss[i] as number;
+          const grad = r.grad[i] as number;
           if (!(Math.abs(x) < 708)) {
             // expNeg is Math.exp there and log1pUnit(e) = e: the core's values exactly
             if (!Object.is(loss, element.loss) || !Object.is(grad, element.grad)) mismatches++;
@@ -207,10 +226,10 @@ describe('the from-logits loop of sigmoidFocalLoss against the core element func
   it('equals the core bit for bit where expNeg falls back to Math.exp (|x| >= 708, ±Infinity, NaN)', () => {
     const x = Float64Array.from([708, -708, 1e4, -1e4, Infinity, -Infinity, NaN]);
     for (const y of [0, 1, 0.3]) {
-      const r = sigmoidFocalLoss({ data: x, shape: [x.length] }, { data: x.map(() => y), shape: [x.length] }, { reduction: 'none', gradient: true });
+      const r = sigmoidLoop(x, x.map(() => y));
       x.forEach((xi, i) => {
         sigmoidFocalFromLogit(xi, y, 2, 0.25, 0.75, element);
-        expect([r.loss.data[i], r.gradInput?.data[i]]).toEqual([element.loss, element.grad]);
+        expect([r.loss[i], r.grad[i]]).toEqual([element.loss, element.grad]);
       });
     }
   });
@@ -218,10 +237,10 @@ describe('the from-logits loop of sigmoidFocalLoss against the core element func
   it('reduces with the same compensated sum as CompensatedSum, bit for bit', () => {
     const t = Float64Array.from({ length: n }, (_, i) => (i % 7 === 0 ? 1 : 0));
     const finite = logits.map((v) => (Number.isFinite(v) ? v : 0));
-    const none = sigmoidFocalLoss({ data: finite, shape: [n] }, { data: t, shape: [n] }, { reduction: 'none' }).loss.data;
+    const none = sigmoidLoop(finite, t).loss;
     const total = new CompensatedSum();
     for (const v of none) total.add(v);
-    const sum = sigmoidFocalLoss({ data: finite, shape: [n] }, { data: t, shape: [n] }, { reduction: 'sum' }).loss.data[0];
+    const sum = sigmoidLoopSum(finite, t);
     expect(sum).toBe(total.value);
   });
 
@@ -230,14 +249,14 @@ describe('the from-logits loop of sigmoidFocalLoss against the core element func
     const draw = random(6);
     const x = Float64Array.from({ length: size }, () => (draw() - 0.5) * 30);
     const t = Float64Array.from({ length: size }, () => (draw() < 0.1 ? 1 : 0));
-    const forward = sigmoidFocalLoss({ data: x, shape: [size] }, { data: t, shape: [size] }).loss.data[0] as number;
-    const backward = sigmoidFocalLoss({ data: x.reverse(), shape: [size] }, { data: t.reverse(), shape: [size] }).loss.data[0] as number;
+    const forward = sigmoidLoopSum(x, t);
+    const backward = sigmoidLoopSum(x.reverse(), t.reverse());
     expect(forward).toBeGreaterThan(0);
     expect(ulpsApart(forward, backward)).toBeLessThanOrEqual(2);
   });
 });
 
-describe('the from-logits rows of softmaxFocalLoss against the core row function', () => {
+describe('the fused softmax loop (from logits) against the reference row function', () => {
   const classes = 5;
   const rows = 4000;
   const next = random(7);
@@ -258,7 +277,12 @@ describe('the from-logits rows of softmaxFocalLoss against the core row function
     for (const labelSmoothing of [0, 0.1]) {
       it(`agrees to (8 + 4 gamma) eps, gamma ${gamma}, label smoothing ${labelSmoothing}`, () => {
         const alpha = 0.25;
-        const r = softmaxFocalLoss({ data: logits, shape: [rows, classes] }, { data: index, shape: [rows] }, { gamma, alpha, labelSmoothing, reduction: 'none', gradient: true });
+        const r = { loss: new Float64Array(rows), grad: new Float64Array(rows * classes) };
+        softmaxFocalLoop({
+          input: logits, target: index, targetKind: 'index', ignoreIndex: null, weight: null,
+          lossOut: r.loss, gradOut: r.grad, scale: 1, outer: rows, classes, inner: 1,
+          gamma, classWeights: classWeights(alpha, classes), smoothing: labelSmoothing, fromLogits: true, eps: 1e-7,
+        });
         const params = { gamma, classWeights: classWeights(alpha, classes), fromLogits: true, eps: 1e-7 };
         const grad = new Float64Array(classes);
         const scratch = new Float64Array(2 * classes);
@@ -268,14 +292,14 @@ describe('the from-logits rows of softmaxFocalLoss against the core row function
           const x = logits.subarray(row * classes, (row + 1) * classes);
           const target = { probabilities: null, index: index[row] as number, smoothing: labelSmoothing };
           const loss = softmaxFocalRow(x, { offset: 0, stride: 1, classes }, target, params, grad, 1, scratch);
-          const ours = r.loss.data[row] as number;
+          const ours = r.loss[row] as number;
           // the gradient's terms p_j (G - G_j) and q_j G_j cancel: compare against the largest one
           let size = 0;
           for (const g of grad) size = Math.max(size, Math.abs(g));
           const sameNaN = (a: number, b: number) => Number.isNaN(a) === Number.isNaN(b);
           if (!sameNaN(ours, loss) || Math.abs(ours - loss) > tolerance * Math.abs(loss) + 1e-300) mismatches++;
           for (let c = 0; c < classes; c++) {
-            const g = r.gradInput?.data[row * classes + c] as number;
+            const g = r.grad[row * classes + c] as number;
             const ref = grad[c] as number;
             if (!sameNaN(g, ref) || Math.abs(g - ref) > tolerance * (size + Math.abs(loss)) + 1e-300) mismatches++;
           }

@@ -36,8 +36,8 @@ describe('resolveSigmoidOptions', () => {
   });
 
   it('keeps given values, alpha null included', () => {
-    const o = resolveSigmoidOptions({ gamma: 0.5, alpha: null, reduction: 'sum', fromLogits: false, eps: 1e-3, labelSmoothing: 0.1, normalizer: 7 });
-    expect(o).toMatchObject({ gamma: 0.5, alpha: null, reduction: 'sum', fromLogits: false, eps: 1e-3, labelSmoothing: 0.1, normalizer: 7 });
+    const o = resolveSigmoidOptions({ gamma: 0.5, alpha: null, reduction: 'mean', fromLogits: false, eps: 1e-3, labelSmoothing: 0.1, normalizer: 7 });
+    expect(o).toMatchObject({ gamma: 0.5, alpha: null, reduction: 'mean', fromLogits: false, eps: 1e-3, labelSmoothing: 0.1, normalizer: 7 });
   });
 
   it.each([

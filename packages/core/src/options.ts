@@ -138,15 +138,78 @@ function readInteger(name: string, value: unknown): number {
   return value as number;
 }
 
+const INT32_MIN = -(2 ** 31);
+const INT32_MAX = 2 ** 31 - 1;
+
+/**
+ * ignoreIndex is compared with int32 targets, so it must itself be an int32: a larger value would
+ * wrap (4294967297 becomes 1) in a backend that stores it as int32.
+ */
+function readIgnoreIndex(value: unknown): number | null {
+  if (value === null) return null;
+  if (!Number.isSafeInteger(value) || (value as number) < INT32_MIN || (value as number) > INT32_MAX) {
+    throw invalid('ignoreIndex', value, `an integer in [${INT32_MIN}, ${INT32_MAX}], or null`);
+  }
+  return value as number;
+}
+
+/** Per-class alpha: a dense array of numbers in [0, 1]; a hole is named, never read as undefined. */
+function readAlphaArray(alpha: readonly unknown[]): readonly number[] {
+  const weights: number[] = [];
+  for (let i = 0; i < alpha.length; i++) {
+    if (!(i in alpha)) throw invalid(`alpha[${i}]`, alpha, 'a number in [0, 1] (the array has a hole there)');
+    weights.push(readScalarAlpha(alpha[i], `alpha[${i}]`));
+  }
+  return Object.freeze(weights);
+}
+
+/** A plain object: `{}` or `Object.create(null)`, not an array, Map, class instance or function. */
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return false;
+  const proto: unknown = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+
+/**
+ * The options argument: absent, or a plain object. Anything else (null, 5, true, [], a function,
+ * a Map) is an error rather than silently read as "no options".
+ */
 function readOptionsObject(options: unknown, op: string): Record<string, unknown> {
-  if (options === undefined || options === null) return {};
-  if (typeof options !== 'object' || Array.isArray(options)) {
+  if (options === undefined) return {};
+  if (!isPlainObject(options)) {
     throw new FocalLossError(
       'INVALID_OPTION',
-      `${op} options must be an object, got ${describeValue(options)}`,
+      `${op} options must be a plain object or absent, got ${describeValue(options)}`,
     );
   }
-  return options as Record<string, unknown>;
+  return options;
+}
+
+export type LossOpName = 'sigmoid_focal_loss' | 'softmax_focal_loss';
+
+/**
+ * Step 1 of every call: checks that `options` is a plain object (or absent) and splits the
+ * adapter's own keys (weight, gradient, out, ...) from the loss options, which the op's resolver
+ * then checks (unknown names included).
+ */
+export function splitCallOptions(
+  options: unknown,
+  op: LossOpName,
+  adapterKeys: readonly string[],
+): { adapter: Record<string, unknown>; loss: Record<string, unknown> } {
+  const raw = readOptionsObject(options, op);
+  const adapter: Record<string, unknown> = {};
+  const loss: Record<string, unknown> = {};
+  for (const key of Object.keys(raw)) {
+    if (adapterKeys.includes(key)) adapter[key] = raw[key];
+    else loss[key] = raw[key];
+  }
+  return { adapter, loss };
+}
+
+/** A boolean adapter option: `undefined` takes the fallback; anything but a boolean is an error. */
+export function readBooleanOption(name: string, value: unknown, fallback: boolean): boolean {
+  return value === undefined ? fallback : readBoolean(name, value);
 }
 
 function rejectUnknown(
@@ -172,7 +235,7 @@ function pick<T>(options: Record<string, unknown>, name: string, fallback: T): u
 
 function resolveCommon(options: Record<string, unknown>): ResolvedCommonOptions {
   const d = COMMON_DEFAULTS;
-  return {
+  const resolved: ResolvedCommonOptions = {
     gamma: readGamma(pick(options, 'gamma', d.gamma)),
     reduction: readReduction(pick(options, 'reduction', d.reduction)),
     fromLogits: readBoolean('fromLogits', pick(options, 'fromLogits', d.fromLogits)),
@@ -180,6 +243,15 @@ function resolveCommon(options: Record<string, unknown>): ResolvedCommonOptions 
     labelSmoothing: readLabelSmoothing(pick(options, 'labelSmoothing', d.labelSmoothing)),
     normalizer: readNormalizer(pick(options, 'normalizer', d.normalizer)),
   };
+  // Options that would silently have no effect are errors (contract 1.1): the caller meant
+  // something the call would not do.
+  if (resolved.normalizer !== null && resolved.reduction !== 'mean') {
+    throw invalid('normalizer', resolved.normalizer, `null with reduction "${resolved.reduction}" (it only divides a "mean")`);
+  }
+  if (options.eps !== undefined && resolved.fromLogits) {
+    throw invalid('eps', resolved.eps, 'left out with fromLogits: true (it only clips probabilities)');
+  }
+  return resolved;
 }
 
 /**
@@ -203,15 +275,13 @@ export function resolveSoftmaxOptions(options?: unknown): ResolvedSoftmaxOptions
   const alpha = pick(raw, 'alpha', SOFTMAX_DEFAULTS.alpha);
   let resolvedAlpha: number | readonly number[] | null;
   if (alpha === null) resolvedAlpha = null;
-  else if (Array.isArray(alpha)) {
-    resolvedAlpha = Object.freeze(alpha.map((a, i) => readScalarAlpha(a, `alpha[${i}]`)));
-  } else resolvedAlpha = readScalarAlpha(alpha);
-  const ignoreIndex = pick(raw, 'ignoreIndex', SOFTMAX_DEFAULTS.ignoreIndex);
+  else if (Array.isArray(alpha)) resolvedAlpha = readAlphaArray(alpha);
+  else resolvedAlpha = readScalarAlpha(alpha);
   return {
     ...resolveCommon(raw),
     alpha: resolvedAlpha,
     axis: readInteger('axis', pick(raw, 'axis', SOFTMAX_DEFAULTS.axis)),
-    ignoreIndex: ignoreIndex === null ? null : readInteger('ignoreIndex', ignoreIndex),
+    ignoreIndex: readIgnoreIndex(pick(raw, 'ignoreIndex', SOFTMAX_DEFAULTS.ignoreIndex)),
   };
 }
 

@@ -3,20 +3,42 @@ import type { Reduction } from './options.js';
 
 export type Shape = readonly number[];
 
-/** Checks that a shape is a list of non-negative integers and returns its element count. */
+/**
+ * The most elements a tensor (the input, or the unreduced loss) may have: what every adapter can
+ * index and allocate (typed arrays, tfjs, onnxruntime all use 32-bit signed sizes somewhere).
+ * Larger shapes are SHAPE_MISMATCH before any allocation.
+ */
+export const MAX_ELEMENTS = 2 ** 31 - 1;
+
+/**
+ * Checks that a shape is a dense array of non-negative integers and returns its element count.
+ * The count is exact: every dimension is a safe integer and the product is checked against
+ * MAX_ELEMENTS as it grows (a zero dimension anywhere makes it 0).
+ */
 export function shapeSize(shape: Shape, name = 'shape'): number {
   if (!Array.isArray(shape)) {
     throw new FocalLossError('SHAPE_MISMATCH', `${name} must be an array of integers, got ${describeValue(shape)}`);
   }
   let size = 1;
-  for (const dim of shape) {
-    if (!Number.isSafeInteger(dim) || dim < 0) {
+  let tooLarge = false;
+  for (let i = 0; i < shape.length; i++) {
+    const dim: unknown = i in shape ? shape[i] : undefined;
+    if (!(i in shape) || typeof dim !== 'number' || !Number.isSafeInteger(dim) || dim < 0) {
       throw new FocalLossError(
         'SHAPE_MISMATCH',
-        `${name} ${describeValue(shape)} has a dimension that is not a non-negative integer: ${describeValue(dim)}`,
+        `${name} ${describeValue(shape)} has a dimension that is not a non-negative integer at index ${i}: ` +
+          (i in shape ? describeValue(dim) : '<hole>'),
       );
     }
     size *= dim;
+    if (size > MAX_ELEMENTS) tooLarge = true; // keep reading: a later 0 makes the shape empty
+    if (tooLarge && size > Number.MAX_SAFE_INTEGER) size = Number.MAX_SAFE_INTEGER;
+  }
+  if (tooLarge && size !== 0) {
+    throw new FocalLossError(
+      'SHAPE_MISMATCH',
+      `${name} ${describeShape(shape)} has more than ${MAX_ELEMENTS} elements (2^31 - 1), more than an adapter can allocate`,
+    );
   }
   return size;
 }
@@ -111,6 +133,13 @@ export function resolveSoftmaxLayout(
   const lossShape = inputShape.filter((_, i) => i !== ax);
   if (targetKind === 'index') {
     requireSameShape(targetShape, lossShape, 'integer target', 'input shape without the class axis');
+  } else if (!sameShape(targetShape, inputShape) && sameShape(targetShape, lossShape)) {
+    // the shape of class indices, in a float dtype: say what to do rather than only "mismatch"
+    throw new FocalLossError(
+      'SHAPE_MISMATCH',
+      `float target shape ${describeShape(targetShape)} is the shape of class indices (input shape without the class axis); ` +
+        `cast class indices to int32, or give per-class probabilities of the input shape ${describeShape(inputShape)}`,
+    );
   } else {
     requireSameShape(targetShape, inputShape, 'probability target', 'input shape');
   }
@@ -125,6 +154,8 @@ export function resolveSoftmaxLayout(
       `alpha has ${alpha.length} per-class entries but input shape ${describeShape(inputShape)} has ${classes} classes on axis ${ax}`,
     );
   }
+  // The unreduced loss can be larger than the input when the class axis is 0 long.
+  shapeSize(lossShape, 'loss shape (input shape without the class axis)');
   const outer = inputShape.slice(0, ax).reduce((a, b) => a * b, 1);
   const inner = inputShape.slice(ax + 1).reduce((a, b) => a * b, 1);
   return { axis: ax, outer, classes, inner, positions: outer * inner, lossShape, targetKind };

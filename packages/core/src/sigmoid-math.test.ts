@@ -131,3 +131,36 @@ describe('sigmoid focal loss, one element', () => {
     expect(smoothBinaryTarget(0.3, 0)).toBe(0.3);
   });
 });
+
+describe('contract 1.1: infinite logits are the limits', () => {
+  const finite = (x: number, t: number, gamma: number, alpha: number | null) => fromLogit(x, t, gamma, alpha);
+  it.each([0, 0.5, 2])('x = +Infinity, gamma %s: t = 1 gives 0; t < 1 gives +Infinity and the finite limit', (gamma) => {
+    expect(fromLogit(Infinity, 1, gamma, 0.25)).toEqual({ loss: 0, grad: 0 });
+    expect(fromLogit(-Infinity, 0, gamma, 0.25)).toEqual({ loss: 0, grad: 0 });
+    for (const t of [0, 0.3]) {
+      const limit = fromLogit(Infinity, t, gamma, 0.25);
+      const alphaT = 0.25 * t + 0.75 * (1 - t);
+      expect(limit.loss).toBe(Infinity);
+      expect(limit.grad).toBeCloseTo(alphaT * (1 - t) ** gamma * (1 - t), 15);
+      // and the finite formula approaches it
+      expect(finite(1e4, t, gamma, 0.25).grad).toBeCloseTo(limit.grad, 12);
+    }
+    for (const t of [1, 0.3]) {
+      const limit = fromLogit(-Infinity, t, gamma, 0.25);
+      const alphaT = 0.25 * t + 0.75 * (1 - t);
+      expect(limit.loss).toBe(Infinity);
+      expect(limit.grad).toBeCloseTo(-alphaT * t ** gamma * t, 15);
+      expect(finite(-1e4, t, gamma, 0.25).grad).toBeCloseTo(limit.grad, 12);
+    }
+  });
+
+  it('alpha_t = 0 gives the limit 0, not 0 * Infinity', () => {
+    expect(fromLogit(Infinity, 0, 2, 1)).toEqual({ loss: 0, grad: 0 });
+    expect(fromLogit(-Infinity, 1, 2, 0)).toEqual({ loss: 0, grad: -0 });
+  });
+
+  it('NaN still propagates', () => {
+    const r = fromLogit(Number.NaN, 1, 2, 0.25);
+    expect([Number.isNaN(r.loss), Number.isNaN(r.grad)]).toEqual([true, true]);
+  });
+});

@@ -44,6 +44,10 @@ export function sigmoidFocalFromLogit(
   alphaNeg: number,
   out: ElementResult,
 ): void {
+  if (x === Infinity || x === -Infinity) {
+    sigmoidFocalAtInfinity(x, t, gamma, alphaPos, alphaNeg, out);
+    return;
+  }
   const e = Math.exp(-Math.abs(x));
   const log1pE = Math.log1p(e);
   const inv = 1 / (1 + e);
@@ -73,6 +77,34 @@ export function sigmoidFocalFromLogit(
   // and then u^gamma = 0 (gamma > 0) or gamma = 0 removes the term: 0 is the exact limit.
   const pqOverU = u > 0 ? (p * q) / u : 0;
   out.grad = focal * (gamma * pqOverU * (1 - 2 * t) * ce + (p * t1 - q * t));
+}
+
+/**
+ * The limits at an infinite logit (contract 1.1), where the finite formula would compute
+ * 0 * Infinity. At x = +Infinity, p = 1, q = 0 and u = 1 - t:
+ *   t = 1: loss 0 and gradient 0 (ce = softplus(-x) -> 0, p - t = -q -> 0);
+ *   t < 1: ce -> +Infinity, so the loss is +Infinity unless alpha_t (1 - t)^gamma = 0 (then 0), and
+ *          the gradient tends to alpha_t (1 - t)^gamma (1 - t): the gamma term q ce -> 0.
+ * x = -Infinity mirrors it with u = t and p - t = -t.
+ */
+export function sigmoidFocalAtInfinity(
+  x: number,
+  t: number,
+  gamma: number,
+  alphaPos: number,
+  alphaNeg: number,
+  out: ElementResult,
+): void {
+  const t1 = 1 - t;
+  const u = x > 0 ? t1 : t; // 1 - p_t at the limit
+  if (u === 0) {
+    out.loss = 0;
+    out.grad = 0;
+    return;
+  }
+  const focal = (alphaPos * t + alphaNeg * t1) * powGamma(u, gamma);
+  out.loss = focal === 0 ? 0 : Infinity;
+  out.grad = x > 0 ? focal * t1 : -focal * t;
 }
 
 /**

@@ -127,3 +127,31 @@ describe('softmax focal loss, one position', () => {
     expect(row([Number.NaN, 0, 1], 2).loss).toBeNaN();
   });
 });
+
+describe('contract 1.1: -Infinity logits mask classes, +Infinity rows are NaN', () => {
+  it.each([0, 0.5, 2])('a masked non-target class adds 0 and gets gradient 0 (gamma %s)', (gamma) => {
+    const masked = row([1, -Infinity, 0.5], 0, { gamma });
+    const without = row([1, 0.5], 0, { gamma });
+    expect(masked.loss).toBeCloseTo(without.loss, 15);
+    expect(masked.grad).toEqual([without.grad[0], 0, without.grad[1]].map((g) => expect.closeTo(g as number, 15)));
+  });
+
+  it('a masked target class makes the loss +Infinity with a finite gradient (the limit)', () => {
+    const r = row([1, -Infinity, 0.5], 1, { gamma: 2, alpha: [0.25, 0.25, 0.25] });
+    expect(r.loss).toBe(Infinity);
+    expect(r.grad.every(Number.isFinite)).toBe(true);
+    // the limit from a very negative finite logit: the same gradient
+    const near = row([1, -700, 0.5], 1, { gamma: 2, alpha: [0.25, 0.25, 0.25] });
+    r.grad.forEach((g, c) => expect(g).toBeCloseTo(near.grad[c] as number, 12));
+  });
+
+  it.each([
+    [[Infinity, 0, 1]],
+    [[0, Infinity, Infinity]],
+    [[-Infinity, -Infinity, -Infinity]],
+  ])('row %o: loss NaN and every gradient entry NaN', (x) => {
+    const r = row(x, 1);
+    expect(Number.isNaN(r.loss)).toBe(true);
+    expect(r.grad.every(Number.isNaN)).toBe(true);
+  });
+});

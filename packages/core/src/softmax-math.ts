@@ -35,7 +35,7 @@ export interface RowParams {
   eps: number;
 }
 
-function targetAt(target: RowTarget, layout: RowLayout, c: number): number {
+export function targetAt(target: RowTarget, layout: RowLayout, c: number): number {
   const raw =
     target.probabilities === null
       ? c === target.index
@@ -75,7 +75,8 @@ function rowFromLogits(
   const { offset, stride, classes } = layout;
   const { gamma, classWeights } = params;
   if (classes === 0) return 0;
-  // Largest logit and its first index; a NaN anywhere reaches every output through `others`.
+  // Largest logit and its first index. A row with max +Infinity, or all -Infinity, has no limit
+  // (NaN row); a NaN anywhere reaches every output through `others`.
   let top = 0;
   let max = input[offset] as number;
   for (let c = 1; c < classes; c++) {
@@ -85,13 +86,13 @@ function rowFromLogits(
       top = c;
     }
   }
+  if (!(max > -Infinity && max < Infinity)) return nanRow(layout, grad);
   let others = 0; // sum of exp(x_c - max) over c != top; exp(x_top - max) is exactly 1
   for (let c = 0; c < classes; c++) {
     const e = Math.exp((input[offset + c * stride] as number) - max);
     scratch[c] = e;
     if (c !== top) others += e;
   }
-  if (Number.isNaN(max)) others = NaN;
   const logSum = Math.log1p(others);
   const invSum = 1 / (1 + others);
   let loss = 0;
@@ -105,7 +106,8 @@ function rowFromLogits(
     const qPow = powGamma(q, gamma);
     loss += weight === 0 ? 0 : weight * qPow * s;
     const sOverQ = q > 0 ? s / q : 1; // -log(p) / (1 - p) -> 1 as p -> 1
-    const gC = weight === 0 ? 0 : weight * qPow * (1 + gamma * p * sOverQ);
+    // p s -> 0 as p -> 0: a -Infinity logit (p = 0, s = Infinity) has the finite limit weight q^g
+    const gC = weight === 0 ? 0 : weight * qPow * (p > 0 ? 1 + gamma * p * sOverQ : 1);
     scratch[c] = p;
     scratch[classes + c] = gC;
     gTotal += gC;
@@ -119,6 +121,15 @@ function rowFromLogits(
     }
   }
   return loss;
+}
+
+/**
+ * A row whose largest logit is +Infinity (or NaN), or whose logits are all -Infinity: softmax has
+ * no limit there, so the loss and every gradient entry of the row are NaN (contract 1.1).
+ */
+export function nanRow(layout: RowLayout, grad: { [index: number]: number } | null): number {
+  if (grad !== null) for (let c = 0; c < layout.classes; c++) grad[layout.offset + c * layout.stride] = NaN;
+  return NaN;
 }
 
 function rowFromProbabilities(

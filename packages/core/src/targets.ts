@@ -41,3 +41,16 @@ export function checkClassIndexTargets(
   }
   return counted;
 }
+
+/** Integer sigmoid targets (int32 or bool, contract 1.1): 0 or 1, the same as the floats 0 and 1. */
+export function checkBinaryTargets(target: ArrayLike<number | boolean>, what = 'target'): void {
+  for (let i = 0; i < target.length; i++) {
+    const t = target[i];
+    if (t !== 0 && t !== 1 && t !== true && t !== false) {
+      throw new FocalLossError(
+        'INVALID_TARGET',
+        `${what}[${i}] = ${describeValue(t)} is not 0 or 1 (integer sigmoid targets are binary labels)`,
+      );
+    }
+  }
+}

@@ -1,41 +1,43 @@
-import { FocalLossError, describeShape, requireLength } from '@focal-loss/core';
+import { FocalLossError, describeShape, describeValue, type TensorInfo } from '@focal-loss/core';
 import type { FloatArray, TensorView } from './types.js';
+
+/** The float dtypes this adapter computes in (float32 in float64 arithmetic, or float64). */
+export const FLOAT_DTYPES: readonly string[] = ['float32', 'float64'];
 
 export function isFloatArray(value: unknown): value is FloatArray {
   return value instanceof Float32Array || value instanceof Float64Array;
 }
 
-/** Checks that a view is a float typed array whose length matches its shape. */
-export function requireFloatView(view: TensorView<FloatArray> | undefined, name: string): void {
-  if (view === null || typeof view !== 'object' || !isFloatArray(view.data)) {
-    throw new FocalLossError(
-      'INVALID_OPTION',
-      `${name} must be { data: Float32Array | Float64Array, shape: number[] }`,
-    );
-  }
-  requireLength(view.data.length, view.shape, name);
+/** The dtype of a view's data as the contract names it, or what it is (refused by the plan). */
+function dtypeOf(data: unknown): string {
+  if (data instanceof Float32Array) return 'float32';
+  if (data instanceof Float64Array) return 'float64';
+  if (data instanceof Int32Array) return 'int32';
+  if (ArrayBuffer.isView(data) || Array.isArray(data)) return (data as object).constructor.name;
+  return describeValue(data);
 }
 
-/** Like `requireFloatView`, also accepting Int32Array (class-index targets). */
-export function requireTargetView(view: TensorView<ArrayLike<number>> | undefined): void {
-  if (
-    view === null ||
-    typeof view !== 'object' ||
-    !(isFloatArray(view.data) || view.data instanceof Int32Array)
-  ) {
+/**
+ * What the core's call plan needs to know of a view. A value that is not a view at all is refused
+ * here (INVALID_OPTION); its dtype, shape and length are the plan's to check.
+ */
+export function tensorInfo(view: unknown, name: string): TensorInfo {
+  if (view === null || typeof view !== 'object' || !('data' in view)) {
     throw new FocalLossError(
       'INVALID_OPTION',
-      'target must be { data: Float32Array | Float64Array | Int32Array, shape: number[] }',
+      `${name} must be { data: Float32Array | Float64Array${name === 'target' ? ' | Int32Array' : ''}, shape: number[] }, got ${describeValue(view)}`,
     );
   }
-  requireLength(view.data.length, view.shape, 'target');
+  const { data, shape } = view as TensorView<ArrayLike<number>>;
+  const length = ArrayBuffer.isView(data) || Array.isArray(data) ? (data as ArrayLike<number>).length : undefined;
+  return { dtype: dtypeOf(data), shape, length };
 }
 
 type FloatArrayConstructor = Float32ArrayConstructor | Float64ArrayConstructor;
 
 /** The caller's buffer when given (checked), else a new one of the input's array type. */
 export function outputBuffer(
-  given: FloatArray | undefined,
+  given: unknown,
   like: FloatArray,
   length: number,
   name: string,
@@ -43,7 +45,7 @@ export function outputBuffer(
 ): FloatArray {
   if (given === undefined) return new (like.constructor as FloatArrayConstructor)(length);
   if (!isFloatArray(given)) {
-    throw new FocalLossError('INVALID_OPTION', `out.${name} must be a Float32Array or Float64Array`);
+    throw new FocalLossError('INVALID_OPTION', `out.${name} must be a Float32Array or Float64Array, got ${describeValue(given)}`);
   }
   if (given.length !== length) {
     throw new FocalLossError(
@@ -52,4 +54,26 @@ export function outputBuffer(
     );
   }
   return given;
+}
+
+/** The adapter's own options (everything but the loss options), checked. */
+export interface AdapterOptions {
+  readonly weight: TensorView<FloatArray> | null;
+  readonly gradient: boolean;
+  readonly out: { readonly loss?: unknown; readonly gradInput?: unknown };
+}
+
+export const ADAPTER_KEYS: readonly string[] = ['weight', 'gradient', 'out'];
+
+export function readOut(out: unknown): AdapterOptions['out'] {
+  if (out === undefined) return {};
+  if (out === null || typeof out !== 'object' || Array.isArray(out)) {
+    throw new FocalLossError('INVALID_OPTION', `option "out" must be { loss?, gradInput? }, got ${describeValue(out)}`);
+  }
+  for (const key of Object.keys(out)) {
+    if (key !== 'loss' && key !== 'gradInput') {
+      throw new FocalLossError('INVALID_OPTION', `unknown key "out.${key}" (known: loss, gradInput)`);
+    }
+  }
+  return out as AdapterOptions['out'];
 }
