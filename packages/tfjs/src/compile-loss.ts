@@ -2,7 +2,16 @@
  * Loss functions for `model.compile({ loss })` of @tensorflow/tfjs-layers, which calls
  * `loss(yTrue, yPred)` and expects a scalar.
  */
-import { FocalLossError, describeValue, resolveSigmoidOptions, resolveSoftmaxOptions, type Reduction } from '@focal-loss/core';
+import {
+  FocalLossError,
+  describeValue,
+  resolveSigmoidOptions,
+  resolveSoftmaxOptions,
+  splitCallOptions,
+  type LossOpName,
+  type Reduction,
+} from '@focal-loss/core';
+import { TENSOR_OPTION_NAMES } from './call-plan.js';
 import type * as tf from '@tensorflow/tfjs-core';
 import { sigmoidFocalLoss, type SigmoidFocalLossTensorOptions } from './sigmoid.js';
 import { softmaxFocalLoss, type SoftmaxFocalLossTensorOptions } from './softmax.js';
@@ -17,7 +26,13 @@ export type CompileLoss = (yTrue: tf.Tensor, yPred: tf.Tensor) => tf.Scalar;
  */
 export const COMPILE_FROM_LOGITS_DEFAULT = false;
 
-function compileOptions<T extends { reduction?: Reduction; fromLogits?: boolean }>(options: T, factory: string): T {
+function compileOptions<T extends { reduction?: Reduction; fromLogits?: boolean }>(
+  options: T,
+  op: LossOpName,
+  factory: string,
+): T {
+  // A plain object (or INVALID_OPTION) before anything is read from it.
+  splitCallOptions(options, op, TENSOR_OPTION_NAMES);
   if (options.reduction === 'none') {
     throw new FocalLossError(
       'INVALID_OPTION',
@@ -33,9 +48,9 @@ function compileOptions<T extends { reduction?: Reduction; fromLogits?: boolean 
  * the default of `sigmoidFocalLoss`. Options are checked once, now, and again on each call.
  */
 export function sigmoidFocalLossFn(options: SigmoidFocalLossTensorOptions = {}): CompileLoss {
-  const resolved = compileOptions(options, 'sigmoidFocalLossFn');
-  const { weight: _weight, checkTargets: _check, ...lossOptions } = resolved;
-  resolveSigmoidOptions(lossOptions); // fail at compile time, not in the first batch
+  const resolved = compileOptions(options, 'sigmoid_focal_loss', 'sigmoidFocalLossFn');
+  // Fail at compile time, not in the first batch.
+  resolveSigmoidOptions(splitCallOptions(resolved, 'sigmoid_focal_loss', TENSOR_OPTION_NAMES).loss);
   return (yTrue, yPred) => sigmoidFocalLoss(yPred, yTrue, resolved) as tf.Scalar;
 }
 
@@ -46,8 +61,8 @@ export function sigmoidFocalLossFn(options: SigmoidFocalLossTensorOptions = {}):
  * takes int32 class indices of yPred's shape without the class axis.
  */
 export function softmaxFocalLossFn(options: SoftmaxFocalLossTensorOptions = {}): CompileLoss {
-  const resolved = compileOptions(options, 'softmaxFocalLossFn');
-  const { weight: _weight, checkTargets: _check, ...lossOptions } = resolved;
-  resolveSoftmaxOptions(lossOptions); // fail at compile time, not in the first batch
+  const resolved = compileOptions(options, 'softmax_focal_loss', 'softmaxFocalLossFn');
+  // Fail at compile time, not in the first batch.
+  resolveSoftmaxOptions(splitCallOptions(resolved, 'softmax_focal_loss', TENSOR_OPTION_NAMES).loss);
   return (yTrue, yPred) => softmaxFocalLoss(yPred, yTrue, resolved) as tf.Scalar;
 }

@@ -61,10 +61,12 @@ export function float32AtMost(value: number): number {
 }
 
 export interface ClippedProbability {
-  /** The probability clipped to [eps, 1 - eps]. */
+  /** The probability clipped to [eps, 1 - eps] (as a float32: fround(1 - eps) on the high side). */
   readonly p: tf.Tensor;
-  /** 1 - p, exact: the subtraction of a float32 >= 1/2 from 1 is exact, and eps itself where clipped high. */
+  /** 1 - p: exact (eps itself where clipped high), never 1 - fround(1 - eps). */
   readonly q: tf.Tensor;
+  /** log p, from the float64 constants log(eps) and log1p(-eps) where clipped. */
+  readonly logP: tf.Tensor;
   /** log q, accurate for tiny p too. */
   readonly logQ: tf.Tensor;
   /** Where the clip is active (the gradient is 0 there). */
@@ -72,18 +74,25 @@ export interface ClippedProbability {
 }
 
 /**
- * Clips probabilities to [eps, 1 - eps] as the contract does in float64. The thresholds are the
- * float32s that give the same decision as the float64 comparison for every float32 input (1 - eps
- * rounded to float32 may lie above 1 - eps), and q = 1 - p on the high side is eps itself, not
- * 1 - fround(1 - eps), which is off by up to 20 % for eps = 1e-7. NaN passes through unclipped.
+ * Clips probabilities to [eps, 1 - eps] as the contract does in float64, with the complement and
+ * both logarithms taken from the original value rather than from the clipped float32 (as the ORT
+ * graphs do): 1 - eps is not a float32, and fround(1 - 1e-7) = 1 - 1.19e-7, so log(fround(1 - eps))
+ * is 19 % off -log1p(-eps), the loss of a probability of exactly 1 with target 1. The thresholds
+ * are the float32s that give the same decision as the float64 comparison for every float32 input
+ * (1 - eps rounded to float32 may lie above 1 - eps). NaN passes through unclipped.
  */
 export function clipProbability(x: tf.Tensor, eps: number): ClippedProbability {
   const low = tf.less(x, tf.scalar(float32AtLeast(eps)));
   const high = tf.greater(x, tf.scalar(float32AtMost(1 - eps)));
   const p = tf.where(low, tf.scalar(eps), tf.where(high, tf.scalar(1 - eps), x));
+  // q = clip(1 - x, eps, 1 - eps) from the original value: exact for x >= 1/2 (Sterbenz), and on
+  // the high side eps itself.
   const q = tf.where(high, tf.scalar(eps), tf.sub(tf.scalar(1), p));
-  // log q: q is exact, but for tiny p it is 1 - p rounded (maybe 1), so log1p(-p) carries p's
-  // information; clipped high, q = eps exactly and log(eps) is the value.
-  const logQ = tf.where(high, tf.scalar(Math.log(eps)), log1p(tf.neg(p)));
-  return { p, q, logQ, clipped: tf.logicalOr(low, high) };
+  // Both logs from float64 constants where clipped: log(eps), log1p(-eps).
+  const logOfEps = tf.scalar(Math.log(eps));
+  const logOfOneMinusEps = tf.scalar(Math.log1p(-eps));
+  const logP = tf.where(low, logOfEps, tf.where(high, logOfOneMinusEps, tf.log(p)));
+  // For tiny p, q = 1 - p rounds (maybe to 1), so log1p(-p) carries p's information.
+  const logQ = tf.where(high, logOfEps, tf.where(low, logOfOneMinusEps, log1p(tf.neg(p))));
+  return { p, q, logP, logQ, clipped: tf.logicalOr(low, high) };
 }

@@ -1,10 +1,8 @@
-export { sigmoidFocalLoss, type SigmoidFocalLossTensorOptions } from './sigmoid.js';
-export { softmaxFocalLoss, type SoftmaxFocalLossTensorOptions } from './softmax.js';
-export {
-  sigmoidFocalLossFn,
-  softmaxFocalLossFn,
-  COMPILE_FROM_LOGITS_DEFAULT,
-  type CompileLoss,
-} from './compile-loss.js';
-export type { TensorCallOptions } from './tensor-checks.js';
-export { FocalLossError, isFocalLossError, type FocalLossErrorCode } from '@focal-loss/core';
+/**
+ * @focal-loss/tfjs: the losses, with this package's fused kernels registered for the cpu and wasm
+ * backends (a side effect, listed in package.json "sideEffects"). `@focal-loss/tfjs/base` is the
+ * same API without registering anything.
+ */
+import './kernels/register-all-kernels.js';
+
+export * from './base.js';

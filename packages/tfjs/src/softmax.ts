@@ -1,107 +1,29 @@
 /**
  * Softmax focal loss (multi-class, one label per position) on tf.Tensors, with the exact analytic
- * gradient of @focal-loss/core (softmax-math.ts) attached through tf.customGrad. The class axis may
- * be any axis (NCHW: axis 1); everything reduces along it with keepDims, so nothing is transposed.
+ * gradient of @focal-loss/core attached through tf.customGrad. One plan (every check), then one of
+ * two paths, chosen once: the fused kernel of the active backend, or the composite formulation.
  */
 import {
   checkClassIndexTargets,
   checkUnitIntervalTargets,
-  describeValue,
-  FocalLossError,
-  reductionScale,
-  resolveSoftmaxLayout,
-  resolveSoftmaxOptions,
   type SoftmaxFocalLossOptions,
-  type SoftmaxLayout,
 } from '@focal-loss/core';
-import * as tf from '@tensorflow/tfjs-core';
-import { customGradOverInput, emptyInputLoss } from './custom-grad.js';
-import { clipProbability, log1p, mulMaybe, powGamma } from './float32-math.js';
-import { requireFloat32, requireTensor, splitCallOptions, type TensorCallOptions } from './tensor-checks.js';
+import type * as tf from '@tensorflow/tfjs-core';
+import { planSoftmaxTensorCall, type TensorCallOptions } from './call-plan.js';
+import { softmaxComposite } from './composite/softmax-composite.js';
+import { emptyInputLoss } from './custom-grad.js';
+import { softmaxFused, useFusedKernel } from './fused-op.js';
+import { SOFTMAX_FOCAL_LOSS } from './kernels/kernel-names.js';
+import { warnIfFloat16 } from './precision-warning.js';
 
 export type SoftmaxFocalLossTensorOptions = SoftmaxFocalLossOptions & TensorCallOptions;
-
-/** Per-position loss (class axis summed away) and per-element d loss / d input. */
-interface RowTerms {
-  readonly loss: tf.Tensor;
-  readonly grad: tf.Tensor;
-}
-
-/** Multiplies where the factor is non-zero and writes 0 elsewhere, so 0 * inf never makes a NaN. */
-function weighted(weight: tf.Tensor, nonZero: tf.Tensor, value: tf.Tensor): tf.Tensor {
-  return tf.where(nonZero, tf.mul(weight, value), tf.scalar(0));
-}
-
-/**
- * From logits, as the core's rowFromLogits. With m the row maximum and e_c = exp(x_c - m), the top
- * class (first argmax) has e = 1 exactly and 1 - p_top = others / (1 + others), with others the sum
- * of the remaining e_c: no subtraction near p = 1. Other classes have p_c <= 1/2, where 1 - p_c by
- * subtraction is accurate. -log p_c = log1p(others) - (x_c - m).
- */
-function fromLogits(
-  x: tf.Tensor,
-  axis: number,
-  classIds: tf.Tensor,
-  wgt: tf.Tensor,
-  wgtNonZero: tf.Tensor,
-  gamma: number,
-): RowTerms {
-  const m = tf.max(x, axis, true);
-  const d = tf.sub(x, m);
-  const e = tf.exp(d);
-  const top = tf.equal(classIds, tf.expandDims(tf.argMax(x, axis), axis));
-  let others = tf.sum(tf.where(top, tf.scalar(0), e), axis, true);
-  // A NaN anywhere in a row must reach all of its outputs; argMax may have picked the NaN itself
-  // as the top class, leaving `others` finite. A max that is not NaN means the row has no NaN on
-  // backends whose Max propagates NaN (cpu and wasm both do; tested).
-  others = tf.where(tf.isNaN(m), tf.scalar(Number.NaN), others);
-  const logSum = log1p(others);
-  const inv = tf.reciprocal(tf.add(others, tf.scalar(1)));
-  const p = tf.mul(e, inv);
-  const q = tf.where(top, tf.mul(others, inv), tf.sub(tf.scalar(1), p));
-  const s = tf.sub(logSum, d); // -log p >= 0
-  const qPow = powGamma(q, gamma);
-  const lossC = weighted(wgt, wgtNonZero, mulMaybe(s, qPow));
-  // s / q -> 1 as p -> 1 (both vanish): the limit, where q underflowed to 0.
-  const sOverQ = tf.where(tf.greater(q, tf.scalar(0)), tf.div(s, q), tf.scalar(1));
-  const focusTerm =
-    gamma === 0 ? tf.onesLike(p) : tf.add(tf.scalar(1), tf.mul(tf.mul(p, sOverQ), tf.scalar(gamma)));
-  const gC = weighted(wgt, wgtNonZero, mulMaybe(focusTerm, qPow));
-  const gTotal = tf.sum(gC, axis, true);
-  const grad = tf.sub(tf.mul(p, tf.sub(gTotal, gC)), tf.mul(q, gC));
-  return { loss: tf.sum(lossC, axis), grad };
-}
-
-/** From probabilities clipped to [eps, 1 - eps], class by class, as the core's rowFromProbabilities. */
-function fromProbabilities(
-  x: tf.Tensor,
-  axis: number,
-  wgt: tf.Tensor,
-  wgtNonZero: tf.Tensor,
-  gamma: number,
-  eps: number,
-): RowTerms {
-  const { p, q, clipped } = clipProbability(x, eps);
-  const s = tf.neg(tf.log(p));
-  const qPow = powGamma(q, gamma);
-  const lossC = weighted(wgt, wgtNonZero, mulMaybe(s, qPow));
-  // d/dp [q^g s] = -q^g (g s / q + 1 / p); q >= eps > 0 after the clip.
-  const inner = tf.add(tf.div(tf.mul(s, tf.scalar(gamma)), q), tf.reciprocal(p));
-  const gradC = tf.neg(weighted(wgt, wgtNonZero, mulMaybe(inner, qPow)));
-  return { loss: tf.sum(lossC, axis), grad: tf.where(clipped, tf.scalar(0), gradC) };
-}
-
-/** Shape with every dimension 1 except the class axis: class-wise constants broadcast along it. */
-function classShape(layout: SoftmaxLayout, rank: number): number[] {
-  return Array.from({ length: rank }, (_, i) => (i === layout.axis ? layout.classes : 1));
-}
 
 /**
  * Softmax focal loss of `input` (float32 logits with a class axis `axis`, default -1, or
  * probabilities with `fromLogits: false`). `target` is either int32 class indices (the input's
  * shape without the class axis; `ignoreIndex` allowed) or float32 per-class probabilities (the
- * input's shape). Returns a scalar for "mean" / "sum", the input's shape without the class axis for
- * "none". Differentiable with respect to `input` only.
+ * input's shape). Returns a tf.Scalar for "mean" (the default) and "sum", the input's shape without
+ * the class axis for "none". Differentiable with respect to `input` only.
  *
  * Options, shapes and dtypes are checked on the host before any kernel runs (INVALID_OPTION,
  * SHAPE_MISMATCH). Target values are checked only with `checkTargets: true` (INVALID_TARGET);
@@ -110,95 +32,41 @@ function classShape(layout: SoftmaxLayout, rank: number): number[] {
 export function softmaxFocalLoss(
   input: tf.Tensor,
   target: tf.Tensor,
-  options: SoftmaxFocalLossTensorOptions = {},
-): tf.Tensor {
-  const { weight, checkTargets, lossOptions } = splitCallOptions(options);
-  const opts = resolveSoftmaxOptions(lossOptions);
-  requireTensor(input, 'input');
-  requireFloat32(input, 'input');
-  requireTensor(target, 'target');
-  if (target.dtype !== 'int32' && target.dtype !== 'float32') {
-    throw new FocalLossError(
-      'INVALID_OPTION',
-      `target must be int32 class indices or float32 probabilities, got dtype ${describeValue(target.dtype)}`,
-    );
+  options: SoftmaxFocalLossTensorOptions & { reduction: 'none' },
+): tf.Tensor;
+export function softmaxFocalLoss(
+  input: tf.Tensor,
+  target: tf.Tensor,
+  options?: SoftmaxFocalLossTensorOptions & { reduction?: 'mean' | 'sum' },
+): tf.Scalar;
+export function softmaxFocalLoss(input: tf.Tensor, target: tf.Tensor, options?: SoftmaxFocalLossTensorOptions): tf.Tensor;
+export function softmaxFocalLoss(input: tf.Tensor, target: tf.Tensor, options?: SoftmaxFocalLossTensorOptions): tf.Tensor {
+  const call = planSoftmaxTensorCall(input, target, options);
+  const { plan } = call;
+  const { layout, targetKind, ignoreIndex } = plan;
+  // The mean's count is known on the host unless positions may be ignored and the targets are not
+  // read back; then it is counted by the kernel (fused) or on the device (composite).
+  let counted: number | null = ignoreIndex === null ? layout.positions : null;
+  if (call.checkTargets) {
+    const values = call.target.dataSync();
+    if (targetKind === 'index') counted = checkClassIndexTargets(values, layout.classes, ignoreIndex);
+    else checkUnitIntervalTargets(values);
   }
-  const kind = target.dtype === 'int32' ? 'index' : 'probability';
-  const layout = resolveSoftmaxLayout(input.shape, target.shape, kind, opts.axis, weight?.shape, opts.alpha);
-  const { axis, classes, positions } = layout;
-  const ignoreIndex = kind === 'index' ? opts.ignoreIndex : null;
-  // The count of the mean is known on the host unless positions may be ignored and the targets are
-  // not read back; then it is counted on the device.
-  let counted: number | null = ignoreIndex === null ? positions : null;
-  if (checkTargets) {
-    const data = target.dataSync();
-    if (kind === 'index') counted = checkClassIndexTargets(data, classes, ignoreIndex);
-    else checkUnitIntervalTargets(data);
+  warnIfFloat16();
+  const reduce = plan.options.reduction !== 'none';
+  if (call.input.size === 0) {
+    const constants = call.weight === null ? [call.target] : [call.target, call.weight];
+    return emptyInputLoss(call.input, constants, reduce ? null : layout.lossShape);
   }
-  const reduce = opts.reduction !== 'none';
-  const rank = input.shape.length;
-  const { gamma, eps, labelSmoothing: smoothing } = opts;
-
-  if (input.size === 0) {
-    return emptyInputLoss(input, weight === null ? [target] : [target, weight], reduce ? null : layout.lossShape);
-  }
-  return tf.tidy(() => {
-    const ids = tf.reshape(tf.range(0, classes, 1, 'int32'), classShape(layout, rank));
-    // Target distribution t_c with label smoothing, in the input's layout.
-    let t: tf.Tensor = kind === 'index' ? tf.cast(tf.equal(tf.expandDims(target, axis), ids), 'float32') : target;
-    if (smoothing !== 0) t = tf.add(tf.mul(t, tf.scalar(1 - smoothing)), tf.scalar(smoothing / classes));
-    const alpha = opts.alpha;
-    const wgt =
-      alpha === null
-        ? t
-        : typeof alpha === 'number'
-          ? tf.mul(t, tf.scalar(alpha))
-          : tf.mul(t, tf.reshape(tf.tensor1d(alpha as number[], 'float32'), classShape(layout, rank)));
-    const wgtNonZero = tf.notEqual(wgt, tf.scalar(0));
-    const keep = ignoreIndex === null ? null : tf.notEqual(target, tf.scalar(ignoreIndex, 'int32'));
-    const scale =
-      counted !== null
-        ? tf.scalar(reductionScale(opts.reduction, opts.normalizer, counted))
-        : deviceScale(opts.reduction, opts.normalizer, keep as tf.Tensor);
-
-    const constants = weight === null ? [target] : [target, weight];
-    return customGradOverInput(input, constants, (x, save) => {
-      let rowLoss: tf.Tensor;
-      let grad: tf.Tensor;
-      if (input.size === 0 || classes === 0) {
-        // Nothing to reduce over (an empty row's loss is 0); max / argMax refuse empty axes.
-        rowLoss = tf.zeros([...layout.lossShape]);
-        grad = tf.zerosLike(x);
-      } else {
-        const terms = opts.fromLogits
-          ? fromLogits(x, axis, ids, wgt, wgtNonZero, gamma)
-          : fromProbabilities(x, axis, wgt, wgtNonZero, gamma, eps);
-        rowLoss = mulMaybe(terms.loss, weight);
-        grad = weight === null ? terms.grad : tf.mul(terms.grad, tf.expandDims(weight, axis));
-        if (keep !== null) {
-          // `where`, not a multiplication: an ignored position contributes 0 even with NaN logits.
-          rowLoss = tf.where(keep, rowLoss, tf.scalar(0));
-          grad = tf.where(tf.expandDims(keep, axis), grad, tf.scalar(0));
-        }
-      }
-      const value = reduce ? tf.mul(tf.sum(rowLoss), scale) : rowLoss;
-      const scaledGrad = tf.mul(grad, scale);
-      save([scaledGrad]);
-      return {
-        value,
-        // dy is a scalar ("mean" / "sum") or has the loss shape ("none"): give it the class axis back.
-        gradFunc: (dy, saved) =>
-          tf.mul(reduce ? dy : tf.expandDims(dy, axis), saved[0] as tf.Tensor),
-      };
-    });
+  if (useFusedKernel(SOFTMAX_FOCAL_LOSS, call.composite)) return softmaxFused(call);
+  return softmaxComposite({
+    input: call.input,
+    target: call.target,
+    weight: call.weight,
+    options: plan.options,
+    layout,
+    targetKind,
+    ignoreIndex,
+    counted,
   });
-}
-
-/** The mean's factor when the count of non-ignored positions is only known on the device. */
-function deviceScale(reduction: string, normalizer: number | null, keep: tf.Tensor): tf.Tensor {
-  if (reduction !== 'mean') return tf.scalar(1);
-  if (normalizer !== null) return tf.scalar(1 / normalizer);
-  const count = tf.sum(tf.cast(keep, 'float32'));
-  // A mean over zero counted positions is 0 (gradient 0 too): 0 / max(count, 1).
-  return tf.div(tf.cast(tf.greater(count, tf.scalar(0)), 'float32'), tf.maximum(count, tf.scalar(1)));
 }

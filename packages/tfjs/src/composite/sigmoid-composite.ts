@@ -1,0 +1,120 @@
+/**
+ * Sigmoid focal loss as a composition of tf ops (about 25 elementwise kernels) with the exact
+ * analytic gradient of @focal-loss/core (sigmoid-math.ts) attached through tf.customGrad. Runs on
+ * every backend; the fused kernels (../kernels) replace it where they are registered.
+ */
+import { binaryAlphaPair, type ResolvedSigmoidOptions } from '@focal-loss/core';
+import * as tf from '@tensorflow/tfjs-core';
+import { accurateSum } from '../accurate-sum.js';
+import { customGradOverInput } from '../custom-grad.js';
+import { clipProbability, log1p, mulMaybe, powGamma } from '../float32-math.js';
+
+/** What the composite needs of a checked call. */
+export interface SigmoidCompositeCall {
+  readonly input: tf.Tensor;
+  /** float32, int32 or bool (0/1) targets of the input's shape. */
+  readonly target: tf.Tensor;
+  readonly weight: tf.Tensor | null;
+  readonly options: ResolvedSigmoidOptions;
+  /** The mean's factor (1 for "sum" and "none"). */
+  readonly scale: number;
+}
+
+/** Per-element loss and d loss / d input, before weight and reduction. */
+interface ElementTerms {
+  readonly loss: tf.Tensor;
+  readonly grad: tf.Tensor;
+}
+
+/** a * b, with 0 where a is 0: 0 * inf is 0 here, the limit the contract's infinite logits need. */
+function timesUnlessZero(a: tf.Tensor, b: tf.Tensor): tf.Tensor {
+  return tf.where(tf.equal(a, tf.scalar(0)), tf.scalar(0), tf.mul(a, b));
+}
+
+/**
+ * From logits, as the core's sigmoidFocalFromLogit: p and q = 1 - p both come from e = exp(-|x|)
+ * (never q by subtraction), log p and log q from max(.., 0) + log1p(e), and u = 1 - p_t as a sum
+ * of non-negative terms, so every factor keeps its relative precision at saturated logits.
+ * At x = +-Infinity, softplus is infinite on one side; the products that meet it are guarded so
+ * that a zero factor (t = 0, t = 1, alpha_t = 0, p q / u = 0) gives the limit 0, not 0 * inf = NaN.
+ */
+function fromLogits(x: tf.Tensor, t: tf.Tensor, t1: tf.Tensor, alphaT: tf.Tensor | null, gamma: number): ElementTerms {
+  const e = tf.exp(tf.neg(tf.abs(x)));
+  const log1pE = log1p(e);
+  const inv = tf.reciprocal(tf.add(e, tf.scalar(1)));
+  const eInv = tf.mul(e, inv);
+  // NaN fails x >= 0 and takes the second branch, where e = NaN carries it to every result.
+  const nonNegative = tf.greaterEqual(x, tf.scalar(0));
+  const p = tf.where(nonNegative, inv, eInv);
+  const q = tf.where(nonNegative, eInv, inv);
+  const softplusPos = tf.add(tf.relu(x), log1pE); // -log q
+  const softplusNeg = tf.add(tf.relu(tf.neg(x)), log1pE); // -log p
+  const ce = tf.add(timesUnlessZero(t, softplusNeg), timesUnlessZero(t1, softplusPos));
+  const u = tf.add(tf.mul(p, t1), tf.mul(q, t));
+  const focal = mulMaybe(powGamma(u, gamma) ?? tf.onesLike(u), alphaT);
+  const loss = timesUnlessZero(focal, ce);
+  // p q / u is bounded; u = 0 only where a probability underflowed, and there u^gamma = 0 (or
+  // gamma = 0 drops the term): 0 is the exact limit, while p q / u would be 0 / 0.
+  const pqOverU = tf.where(tf.greater(u, tf.scalar(0)), tf.div(tf.mul(p, q), u), tf.scalar(0));
+  const pMinusT = tf.sub(tf.mul(p, t1), tf.mul(q, t)); // p - t without p (1 - t) + ... cancellation
+  const grad =
+    gamma === 0
+      ? tf.mul(focal, pMinusT)
+      : tf.mul(focal, tf.add(timesUnlessZero(tf.mul(tf.mul(pqOverU, tf.scalar(gamma)), tf.sub(t1, t)), ce), pMinusT));
+  return { loss, grad };
+}
+
+/** From probabilities clipped to [eps, 1 - eps], as the core's sigmoidFocalFromProbability. */
+function fromProbabilities(
+  x: tf.Tensor,
+  t: tf.Tensor,
+  t1: tf.Tensor,
+  alphaT: tf.Tensor | null,
+  gamma: number,
+  eps: number,
+): ElementTerms {
+  const { p, q, logP, logQ, clipped } = clipProbability(x, eps);
+  const ce = tf.neg(tf.add(tf.mul(t, logP), tf.mul(t1, logQ)));
+  const u = tf.add(tf.mul(p, t1), tf.mul(q, t)); // >= eps > 0 after the clip
+  const focal = mulMaybe(powGamma(u, gamma) ?? tf.onesLike(u), alphaT);
+  const loss = tf.mul(focal, ce);
+  const dCe = tf.sub(tf.div(t1, q), tf.div(t, p));
+  const inner = gamma === 0 ? dCe : tf.add(tf.div(tf.mul(tf.mul(ce, tf.scalar(gamma)), tf.sub(t1, t)), u), dCe);
+  const grad = tf.where(clipped, tf.scalar(0), tf.mul(focal, inner));
+  return { loss, grad };
+}
+
+/** The loss (a scalar for "mean" / "sum", the input's shape for "none"), differentiable in the input. */
+export function sigmoidComposite(call: SigmoidCompositeCall): tf.Tensor {
+  const { input, target, weight, options: opts, scale } = call;
+  const reduce = opts.reduction !== 'none';
+  const [alphaPos, alphaNeg] = binaryAlphaPair(opts.alpha);
+  const { gamma, eps, labelSmoothing: s } = opts;
+  return tf.tidy(() => {
+    // Constants of the call: computed once, outside the differentiated function.
+    const target32 = target.dtype === 'float32' ? target : tf.cast(target, 'float32');
+    const t = s === 0 ? target32 : tf.add(tf.mul(target32, tf.scalar(1 - s)), tf.scalar(s / 2));
+    const t1 = tf.sub(tf.scalar(1), t);
+    const alphaT =
+      opts.alpha === null ? null : tf.add(tf.mul(t, tf.scalar(alphaPos)), tf.mul(t1, tf.scalar(alphaNeg)));
+
+    const constants = weight === null ? [target] : [target, weight];
+    return customGradOverInput(input, constants, (x, save) => {
+      const terms = opts.fromLogits
+        ? fromLogits(x, t, t1, alphaT, gamma)
+        : fromProbabilities(x, t, t1, alphaT, gamma, eps);
+      // IEEE products with the weight (a NaN or infinite weight propagates, inf * 0 = NaN).
+      const elementLoss = mulMaybe(terms.loss, weight);
+      const value = reduce ? tf.mul(accurateSum(elementLoss), tf.scalar(scale)) : elementLoss;
+      // The gradient is computed with the value and saved (kept only while a tape records), so
+      // the backward pass is one multiplication and needs none of this call's constants.
+      const grad = tf.mul(mulMaybe(terms.grad, weight), tf.scalar(scale));
+      save([grad]);
+      return {
+        value,
+        // dy is a scalar ("mean" / "sum") or has the input's shape ("none"): it broadcasts.
+        gradFunc: (dy, saved) => tf.mul(dy, saved[0] as tf.Tensor),
+      };
+    });
+  });
+}

@@ -1,0 +1,179 @@
+/**
+ * Softmax focal loss as a composition of tf ops, with the exact analytic gradient of
+ * @focal-loss/core (softmax-math.ts) attached through tf.customGrad. The class axis may be any axis
+ * (NCHW: axis 1); everything reduces along it with keepDims, so nothing is transposed. Runs on
+ * every backend; the fused kernels (../kernels) replace it where they are registered.
+ */
+import type { ResolvedSoftmaxOptions, SoftmaxLayout } from '@focal-loss/core';
+import { reductionScale } from '@focal-loss/core';
+import * as tf from '@tensorflow/tfjs-core';
+import { accurateSum } from '../accurate-sum.js';
+import { customGradOverInput } from '../custom-grad.js';
+import { clipProbability, log1p, mulMaybe, powGamma } from '../float32-math.js';
+
+/** What the composite needs of a checked call. */
+export interface SoftmaxCompositeCall {
+  readonly input: tf.Tensor;
+  /** int32 class indices (the input's shape without the class axis) or float32 probabilities. */
+  readonly target: tf.Tensor;
+  readonly weight: tf.Tensor | null;
+  readonly options: ResolvedSoftmaxOptions;
+  readonly layout: SoftmaxLayout;
+  readonly targetKind: 'index' | 'probability';
+  readonly ignoreIndex: number | null;
+  /** Positions counted by the mean when known on the host; null: count them on the device. */
+  readonly counted: number | null;
+}
+
+/** Per-position loss (class axis summed away) and per-element d loss / d input. */
+interface RowTerms {
+  readonly loss: tf.Tensor;
+  readonly grad: tf.Tensor;
+}
+
+/** Multiplies where the factor is non-zero and writes 0 elsewhere, so 0 * inf never makes a NaN. */
+function weighted(weight: tf.Tensor, nonZero: tf.Tensor, value: tf.Tensor): tf.Tensor {
+  return tf.where(nonZero, tf.mul(weight, value), tf.scalar(0));
+}
+
+/**
+ * From logits, as the core's rowFromLogits. With m the row maximum and e_c = exp(x_c - m), the top
+ * class (first argmax) has e = 1 exactly and 1 - p_top = others / (1 + others), with others the sum
+ * of the remaining e_c: no subtraction near p = 1. Other classes have p_c <= 1/2, where 1 - p_c by
+ * subtraction is accurate. -log p_c = log1p(others) - (x_c - m).
+ *
+ * Infinite logits (contract 1.1): a -Infinity class has p = 0, adds 0 where t_c = 0 and +Infinity
+ * where t_c > 0, with the finite gradient limit (p s / q -> 0, since p log p -> 0). A row whose
+ * maximum is not finite (+Infinity, all -Infinity, NaN) is NaN in its loss and every gradient entry.
+ */
+function fromLogits(
+  x: tf.Tensor,
+  axis: number,
+  classIds: tf.Tensor,
+  wgt: tf.Tensor,
+  wgtNonZero: tf.Tensor,
+  gamma: number,
+): RowTerms {
+  const m = tf.max(x, axis, true);
+  const d = tf.sub(x, m);
+  const e = tf.exp(d);
+  const top = tf.equal(classIds, tf.expandDims(tf.argMax(x, axis), axis));
+  let others = tf.sum(tf.where(top, tf.scalar(0), e), axis, true);
+  // A row without a finite maximum is NaN throughout. isFinite(NaN) is false, so a NaN maximum is
+  // caught too (cpu's and wasm's Max propagate NaN; tested), even if argMax picked the NaN itself.
+  const badRow = tf.logicalNot(tf.isFinite(m));
+  others = tf.where(badRow, tf.scalar(Number.NaN), others);
+  const logSum = log1p(others);
+  const inv = tf.reciprocal(tf.add(others, tf.scalar(1)));
+  const p = tf.mul(e, inv);
+  const q = tf.where(top, tf.mul(others, inv), tf.sub(tf.scalar(1), p));
+  const s = tf.sub(logSum, d); // -log p >= 0; +Infinity for a -Infinity logit
+  const qPow = powGamma(q, gamma);
+  const lossC = weighted(wgt, wgtNonZero, mulMaybe(s, qPow));
+  // s / q -> 1 as p -> 1 (both vanish): the limit, where q underflowed to 0; and p s / q -> 0 as
+  // p -> 0 (a -Infinity logit, s = +Infinity).
+  const sOverQ = tf.where(tf.greater(q, tf.scalar(0)), tf.div(s, q), tf.scalar(1));
+  const pSOverQ = tf.where(tf.equal(p, tf.scalar(0)), tf.scalar(0), tf.mul(p, sOverQ));
+  const focusTerm = gamma === 0 ? tf.onesLike(p) : tf.add(tf.scalar(1), tf.mul(pSOverQ, tf.scalar(gamma)));
+  const gC = weighted(wgt, wgtNonZero, mulMaybe(focusTerm, qPow));
+  const gTotal = tf.sum(gC, axis, true);
+  const grad = tf.sub(tf.mul(p, tf.sub(gTotal, gC)), tf.mul(q, gC));
+  const rowLoss = tf.sum(lossC, axis);
+  return {
+    loss: tf.where(tf.squeeze(badRow, [axis]), tf.scalar(Number.NaN), rowLoss),
+    grad: tf.where(badRow, tf.scalar(Number.NaN), grad),
+  };
+}
+
+/** From probabilities clipped to [eps, 1 - eps], class by class, as the core's rowFromProbabilities. */
+function fromProbabilities(
+  x: tf.Tensor,
+  axis: number,
+  wgt: tf.Tensor,
+  wgtNonZero: tf.Tensor,
+  gamma: number,
+  eps: number,
+): RowTerms {
+  const { p, q, logP, clipped } = clipProbability(x, eps);
+  const s = tf.neg(logP);
+  const qPow = powGamma(q, gamma);
+  const lossC = weighted(wgt, wgtNonZero, mulMaybe(s, qPow));
+  // d/dp [q^g s] = -q^g (g s / q + 1 / p); q >= eps > 0 after the clip.
+  const inner = tf.add(tf.div(tf.mul(s, tf.scalar(gamma)), q), tf.reciprocal(p));
+  const gradC = tf.neg(weighted(wgt, wgtNonZero, mulMaybe(inner, qPow)));
+  return { loss: tf.sum(lossC, axis), grad: tf.where(clipped, tf.scalar(0), gradC) };
+}
+
+/** Shape with every dimension 1 except the class axis: class-wise constants broadcast along it. */
+function classShape(layout: SoftmaxLayout, rank: number): number[] {
+  return Array.from({ length: rank }, (_, i) => (i === layout.axis ? layout.classes : 1));
+}
+
+/** The mean's factor when the count of non-ignored positions is only known on the device. */
+function deviceScale(reduction: string, normalizer: number | null, keep: tf.Tensor): tf.Tensor {
+  if (reduction !== 'mean') return tf.scalar(1);
+  if (normalizer !== null) return tf.scalar(1 / normalizer);
+  // Counted with the blocked sum: a float32 running count stops at 2^24.
+  const count = accurateSum(tf.cast(keep, 'float32'));
+  // A mean over zero counted positions is 0 (gradient 0 too): 0 / max(count, 1).
+  return tf.div(tf.cast(tf.greater(count, tf.scalar(0)), 'float32'), tf.maximum(count, tf.scalar(1)));
+}
+
+/** The loss (a scalar for "mean" / "sum", the loss shape for "none"), differentiable in the input. */
+export function softmaxComposite(call: SoftmaxCompositeCall): tf.Tensor {
+  const { input, target, weight, options: opts, layout, targetKind: kind, ignoreIndex, counted } = call;
+  const { axis, classes } = layout;
+  const reduce = opts.reduction !== 'none';
+  const rank = input.shape.length;
+  const { gamma, eps, labelSmoothing: smoothing } = opts;
+  return tf.tidy(() => {
+    const ids = tf.reshape(tf.range(0, classes, 1, 'int32'), classShape(layout, rank));
+    // Target distribution t_c with label smoothing, in the input's layout.
+    let t: tf.Tensor = kind === 'index' ? tf.cast(tf.equal(tf.expandDims(target, axis), ids), 'float32') : target;
+    if (smoothing !== 0) t = tf.add(tf.mul(t, tf.scalar(1 - smoothing)), tf.scalar(smoothing / classes));
+    const alpha = opts.alpha;
+    const wgt =
+      alpha === null
+        ? t
+        : typeof alpha === 'number'
+          ? tf.mul(t, tf.scalar(alpha))
+          : tf.mul(t, tf.reshape(tf.tensor1d(alpha as number[], 'float32'), classShape(layout, rank)));
+    const wgtNonZero = tf.notEqual(wgt, tf.scalar(0));
+    const keep = ignoreIndex === null ? null : tf.notEqual(target, tf.scalar(ignoreIndex, 'int32'));
+    const scale =
+      counted !== null
+        ? tf.scalar(reductionScale(opts.reduction, opts.normalizer, counted))
+        : deviceScale(opts.reduction, opts.normalizer, keep as tf.Tensor);
+
+    const constants = weight === null ? [target] : [target, weight];
+    return customGradOverInput(input, constants, (x, save) => {
+      let rowLoss: tf.Tensor;
+      let grad: tf.Tensor;
+      if (classes === 0) {
+        // Nothing to reduce over (an empty row's loss is 0); max / argMax refuse empty axes.
+        rowLoss = tf.zeros([...layout.lossShape]);
+        grad = tf.zerosLike(x);
+      } else {
+        const terms = opts.fromLogits
+          ? fromLogits(x, axis, ids, wgt, wgtNonZero, gamma)
+          : fromProbabilities(x, axis, wgt, wgtNonZero, gamma, eps);
+        // IEEE products with the weight (a NaN or infinite weight propagates).
+        rowLoss = mulMaybe(terms.loss, weight);
+        grad = weight === null ? terms.grad : tf.mul(terms.grad, tf.expandDims(weight, axis));
+        if (keep !== null) {
+          // `where`, not a multiplication: an ignored position is 0 even with NaN logits or weight.
+          rowLoss = tf.where(keep, rowLoss, tf.scalar(0));
+          grad = tf.where(tf.expandDims(keep, axis), grad, tf.scalar(0));
+        }
+      }
+      const value = reduce ? tf.mul(accurateSum(rowLoss), scale) : rowLoss;
+      const scaledGrad = tf.mul(grad, scale);
+      save([scaledGrad]);
+      return {
+        value,
+        // dy is a scalar ("mean" / "sum") or has the loss shape ("none"): give it the class axis back.
+        gradFunc: (dy, saved) => tf.mul(reduce ? dy : tf.expandDims(dy, axis), saved[0] as tf.Tensor),
+      };
+    });
+  });
+}

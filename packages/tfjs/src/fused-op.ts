@@ -1,0 +1,109 @@
+/**
+ * The fused path: one kernel call computes the loss and the scaled gradient, and tf.customGrad
+ * hands that gradient back (times dy) in the backward pass. Chosen once per call, at the top of
+ * each loss (as tfjs-core's fused conv2d does): when a kernel of ours is registered for the active
+ * backend and the caller did not ask for the composite formulation.
+ */
+import { binaryAlphaPair, classWeights } from '@focal-loss/core';
+import * as tf from '@tensorflow/tfjs-core';
+import type { SigmoidTensorCall, SoftmaxTensorCall } from './call-plan.js';
+import { customGradOverInput } from './custom-grad.js';
+import {
+  SIGMOID_FOCAL_LOSS,
+  SOFTMAX_FOCAL_LOSS,
+  type SigmoidFocalLossAttrs,
+  type SoftmaxFocalLossAttrs,
+} from './kernels/kernel-names.js';
+
+/** Backends whose reads are synchronous and cheap (their memory is on the host). */
+const HOST_BACKENDS = new Set(['cpu', 'wasm']);
+
+/** Whether `kernelName` runs this call: registered for the active backend, and not refused. */
+export function useFusedKernel(kernelName: string, composite: boolean): boolean {
+  return !composite && tf.getKernel(kernelName, tf.getBackend()) !== undefined;
+}
+
+/**
+ * dy times the saved gradient. With a reduced loss dy is a scalar, and nearly always exactly 1 (the
+ * loss is the objective): on a host backend, where reading a scalar costs nothing, the kernel's
+ * gradient is then returned as is (a clone shares its memory), so the backward pass allocates nothing.
+ */
+function dyTimes(dy: tf.Tensor, grad: tf.Tensor, reduce: boolean): tf.Tensor {
+  if (reduce && dy.size === 1 && HOST_BACKENDS.has(tf.getBackend()) && dy.dataSync()[0] === 1) return tf.clone(grad);
+  return tf.mul(dy, grad);
+}
+
+function runFused(
+  kernelName: string,
+  call: { input: tf.Tensor; target: tf.Tensor; weight: tf.Tensor | null },
+  attrs: SigmoidFocalLossAttrs | SoftmaxFocalLossAttrs,
+  dyForInput: (dy: tf.Tensor) => tf.Tensor,
+): tf.Tensor {
+  const { input, target, weight } = call;
+  const constants = weight === null ? [target] : [target, weight];
+  const reduce = attrs.reduction !== 'none';
+  return tf.tidy(() =>
+    customGradOverInput(input, constants, (x, save) => {
+      const inputs: tf.NamedTensorMap = weight === null ? { input: x, target } : { input: x, target, weight };
+      const outputs = tf.engine().runKernel(kernelName, inputs, attrs) as tf.Tensor[];
+      const [loss, grad] = outputs as [tf.Tensor, tf.Tensor | undefined];
+      if (grad !== undefined) save([grad]);
+      return {
+        value: loss,
+        gradFunc: (dy, saved) => {
+          const g = saved[0];
+          if (g === undefined) throw new Error('focal loss: the gradient was not computed (no tape was recording)');
+          return dyTimes(dyForInput(dy), g, reduce);
+        },
+      };
+    }),
+  );
+}
+
+/**
+ * Whether a gradient tape records this call. Asked before the kernel runs (inside customGrad's
+ * forward pass the engine reports no tape); without a tape the kernel skips the gradient.
+ */
+function recording(): boolean {
+  return tf.engine().isTapeOn();
+}
+
+export function sigmoidFused(call: SigmoidTensorCall): tf.Tensor {
+  const { options, scale } = call.plan;
+  const [alphaPos, alphaNeg] = binaryAlphaPair(options.alpha);
+  const attrs: SigmoidFocalLossAttrs = {
+    gamma: options.gamma,
+    smoothing: options.labelSmoothing,
+    fromLogits: options.fromLogits,
+    eps: options.eps,
+    reduction: options.reduction,
+    gradient: recording(),
+    alphaPos,
+    alphaNeg,
+    scale,
+  };
+  return runFused(SIGMOID_FOCAL_LOSS, call, attrs, (dy) => dy);
+}
+
+export function softmaxFused(call: SoftmaxTensorCall): tf.Tensor {
+  const { options, layout, targetKind, ignoreIndex } = call.plan;
+  const attrs: SoftmaxFocalLossAttrs = {
+    gamma: options.gamma,
+    smoothing: options.labelSmoothing,
+    fromLogits: options.fromLogits,
+    eps: options.eps,
+    reduction: options.reduction,
+    gradient: recording(),
+    classWeights: Array.from(classWeights(options.alpha, layout.classes)),
+    targetKind,
+    ignoreIndex: ignoreIndex ?? Number.NaN,
+    normalizer: options.normalizer ?? 0,
+    axis: layout.axis,
+    outer: layout.outer,
+    classes: layout.classes,
+    inner: layout.inner,
+  };
+  const reduce = options.reduction !== 'none';
+  // dy has the loss shape for "none": give it the class axis back.
+  return runFused(SOFTMAX_FOCAL_LOSS, call, attrs, (dy) => (reduce ? dy : tf.expandDims(dy, layout.axis)));
+}

@@ -1,0 +1,77 @@
+/**
+ * What the cpu and wasm kernels share: the core's fused loops (@focal-loss/core sigmoidFocalLoop /
+ * softmaxFocalLoop, the same code as @focal-loss/typed-array) run over whatever memory the backend
+ * holds, typed-array views either way. The kernels differ only in where that memory lives.
+ */
+import { reductionScale, sigmoidFocalLoop, softmaxFocalLoop } from '@focal-loss/core';
+import type { SigmoidFocalLossAttrs, SoftmaxFocalLossAttrs } from './kernel-names.js';
+
+type Numbers = ArrayLike<number>;
+type Out = { [index: number]: number };
+
+export interface FusedMemory {
+  readonly input: Numbers;
+  readonly target: Numbers;
+  readonly weight: Numbers | null;
+  /** One element for "mean" / "sum", the unreduced loss otherwise. */
+  readonly loss: Out;
+  readonly grad: Out | null;
+}
+
+/** Sigmoid: loss (reduced in compensated float64, then scaled) and gradient, one pass. */
+export function sigmoidFocalImpl(memory: FusedMemory, attrs: SigmoidFocalLossAttrs): void {
+  const reduce = attrs.reduction !== 'none';
+  const sum = sigmoidFocalLoop({
+    input: memory.input,
+    target: memory.target,
+    weight: memory.weight,
+    lossOut: reduce ? null : memory.loss,
+    gradOut: memory.grad,
+    scale: attrs.scale,
+    gamma: attrs.gamma,
+    alphaPos: attrs.alphaPos,
+    alphaNeg: attrs.alphaNeg,
+    smoothing: attrs.smoothing,
+    fromLogits: attrs.fromLogits,
+    eps: attrs.eps,
+  });
+  if (reduce) memory.loss[0] = sum * attrs.scale;
+}
+
+/** Positions whose index is not `ignoreIndex`: the mean's count, read from the backend's memory. */
+function countedPositions(target: Numbers, ignoreIndex: number): number {
+  let counted = 0;
+  for (let i = 0; i < target.length; i++) if (target[i] !== ignoreIndex) counted++;
+  return counted;
+}
+
+/** Softmax: the mean's count (ignored positions left out), then loss and gradient in one pass. */
+export function softmaxFocalImpl(memory: FusedMemory, attrs: SoftmaxFocalLossAttrs): void {
+  const reduce = attrs.reduction !== 'none';
+  const ignoreIndex = attrs.targetKind === 'index' && !Number.isNaN(attrs.ignoreIndex) ? attrs.ignoreIndex : null;
+  const positions = attrs.outer * attrs.inner;
+  const counted =
+    attrs.reduction === 'mean' && attrs.normalizer === 0 && ignoreIndex !== null
+      ? countedPositions(memory.target, ignoreIndex)
+      : positions;
+  const scale = reductionScale(attrs.reduction, attrs.normalizer === 0 ? null : attrs.normalizer, counted);
+  const sum = softmaxFocalLoop({
+    input: memory.input,
+    target: memory.target,
+    targetKind: attrs.targetKind,
+    ignoreIndex,
+    weight: memory.weight,
+    lossOut: reduce ? null : memory.loss,
+    gradOut: memory.grad,
+    scale,
+    outer: attrs.outer,
+    classes: attrs.classes,
+    inner: attrs.inner,
+    gamma: attrs.gamma,
+    classWeights: attrs.classWeights,
+    smoothing: attrs.smoothing,
+    fromLogits: attrs.fromLogits,
+    eps: attrs.eps,
+  });
+  if (reduce) memory.loss[0] = sum * scale;
+}
