@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,12 +17,42 @@ async function run(argv: string[]): Promise<{ code: number; out: string; err: st
   return { code, out, err };
 }
 
+/** Each malformed test fixture and the start of what the CLI must say about it (after "<file>: "). */
+const MALFORMED: Readonly<Record<string, string>> = {
+  'adapter-option-check-targets.json': 'options.checkTargets: "checkTargets" is an adapter\'s call option',
+  'adapter-option-gradient-in-error-fixture.json': 'options.gradient: "gradient" is an adapter\'s call option',
+  'adapter-option-out.json': 'options.out: "out" is an adapter\'s call option',
+  'adapter-option-weight.json': 'options.weight: "weight" is an adapter\'s call option',
+  'bad-shape.json': 'inputs.target.shape: expected an array of non-negative integers, got "3"',
+  'data-length.json': 'inputs.input.data: has 2 values but shape [1] needs 1',
+  'dtype-float16.json': 'inputs.input.dtype: expected one of float32, float64, int32, got "float16"',
+  'error-code-not-string.json': 'expected.error: expected a non-empty string, got 3',
+  'expected-missing.json': 'expected: expected an object, got nothing',
+  'extra-input.json': 'inputs.bias: expected only input, target, weight',
+  'int32-fraction.json': 'inputs.target.data[0]: expected an int32, got 0.5',
+  'int32-out-of-range.json': 'inputs.target.data[0]: expected an int32, got 2147483648',
+  'missing-name.json': 'name: expected a non-empty string, got nothing',
+  'negative-rtol.json': 'tolerance.rtol: expected a number >= 0, got -1',
+  'nested-data.json': 'inputs.input.data[0]: expected a number',
+  'non-finite-spelling.json': 'inputs.input.data[0]: expected a number or "NaN" / "Infinity" / "-Infinity", got "inf"',
+  'options-array.json': 'options: expected an object, got []',
+  'outputs-without-tolerance.json': 'tolerance: expected an object, got nothing',
+  'shape-fraction.json': 'inputs.input.shape: expected an array of non-negative integers, got [1.5]',
+  'shape-unsafe-integer.json': 'inputs.input.shape: expected an array of non-negative integers',
+  'sigmoid-axis-in-outputs-fixture.json': 'options.axis: unknown option of sigmoid_focal_loss',
+  'unknown-error-code.json': 'expected.error: expected one of INVALID_OPTION, SHAPE_MISMATCH, INVALID_TARGET, got "NOT_A_CODE"',
+  'unknown-op.json': 'op: expected "sigmoid_focal_loss" or "softmax_focal_loss", got "focal_loss"',
+  'unknown-option-expecting-shape-mismatch.json': 'options.gama: unknown option of sigmoid_focal_loss',
+  'unknown-option-in-outputs-fixture.json': 'options.gama: unknown option of sigmoid_focal_loss',
+  'wrong-format.json': 'format: expected "focal-loss-fixture/1", got "focal-loss-fixture/2"',
+};
+
 describe('focal-conformance CLI', () => {
   it('exits 0 when every fixture passes, and prints the table', async () => {
     const r = await run(['--fixtures', testFixtures('good'), '--adapter', 'typed-array-f64']);
     expect(r.code).toBe(0);
-    expect(r.out).toMatch(/typed-array-f64\s+unit\s+2\s+0\s+0/);
-    expect(r.err).toContain('typed-array-f64: running 2 fixtures');
+    expect(r.out).toMatch(/typed-array-f64\s+unit\s+4\s+0\s+0/);
+    expect(r.err).toContain('typed-array-f64: running 4 fixtures');
   });
 
   it('exits 1 when a fixture fails, with the reason on stderr and in the JSON report', async () => {
@@ -40,10 +70,19 @@ describe('focal-conformance CLI', () => {
     expect(r.err).toContain('FAIL typed-array-f64 unit/wrong-value: loss: worst error');
   });
 
-  it('exits 2 for a malformed fixture, naming the file and the field', async () => {
-    const r = await run(['--fixtures', testFixtures('malformed')]);
-    expect(r.code).toBe(2);
-    expect(r.err).toMatch(/bad-shape\.json: inputs\.target\.shape: expected an array of non-negative integers, got "3"/);
+  it('exits 2 for every malformed test fixture, naming the file and the field', async () => {
+    const files = readdirSync(testFixtures('malformed')).filter((f) => f.endsWith('.json')).sort();
+    expect(Object.keys(MALFORMED).sort()).toEqual(files);
+    for (const file of files) {
+      const dir = mkdtempSync(join(tmpdir(), 'conformance-malformed-'));
+      copyFileSync(join(testFixtures('malformed'), file), join(dir, file));
+      const r = await run(['--fixtures', dir, '--adapter', 'typed-array-f64']);
+      expect(r.code, `${file}: ${r.err}`).toBe(2);
+      expect(r.err, file).toContain(`${file}: ${MALFORMED[file]}`);
+      expect(r.err, file).not.toMatch(/\n\s+at /);
+    }
+    const whole = await run(['--fixtures', testFixtures('malformed')]);
+    expect(whole.code).toBe(2);
   });
 
   it('exits 2 for duplicate names, an unknown adapter, a missing directory or an unknown flag', async () => {
@@ -80,6 +119,8 @@ describe('focal-conformance CLI', () => {
     const ok = execFileSync(process.execPath, [cli, '--fixtures', testFixtures('good'), '--adapter', 'typed-array-f32'], { encoding: 'utf8', stdio: 'pipe' });
     expect(ok).toContain('typed-array-f32');
     expect(spawnSync(process.execPath, [cli, '--fixtures', testFixtures('failing')]).status).toBe(1);
-    expect(spawnSync(process.execPath, [cli, '--fixtures', testFixtures('malformed')]).status).toBe(2);
+    const malformed = spawnSync(process.execPath, [cli, '--fixtures', testFixtures('malformed')], { encoding: 'utf8' });
+    expect(malformed.status).toBe(2);
+    expect(malformed.stderr).not.toMatch(/\n\s+at /);
   });
 });

@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 /**
  * focal-conformance: runs every adapter on fixture directories and prints where they differ.
- * Exit codes: 0 nothing failed, 1 a fixture failed, 2 bad usage (unknown adapter, missing
- * directory, malformed fixture).
+ * Exit codes: 0 nothing failed, 1 a fixture ran and failed, 2 anything else: bad usage (unknown
+ * adapter, missing directory), a fixture or file that cannot be loaded (malformed, unreadable,
+ * not UTF-8, too large, a symbolic link loop), or an internal error. Never a stack trace.
  */
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -12,7 +13,7 @@ import type { ConformanceAdapter } from './adapter.js';
 import { createNodeAdapters } from './adapters/index.js';
 import { unknownExpectationFixtures } from './expectations.js';
 import { FixtureFormatError } from './fixture.js';
-import { DEFAULT_FIXTURES_DIR, loadExpectations, loadFixtures, UsageError } from './load-fixtures.js';
+import { DEFAULT_FIXTURES_DIR, DEFAULT_MAX_FILE_SIZE, loadExpectations, loadFixtures, UsageError } from './load-fixtures.js';
 import { formatFailures, formatTable, hasFailures, reportToJson, type Report } from './report.js';
 import { runSuite, type Progress } from './run.js';
 
@@ -34,6 +35,7 @@ export interface CliOptions {
   listAdapters?: boolean;
   browser?: boolean;
   screenshot?: string;
+  maxFileSize?: string;
 }
 
 /** Runs a suite somewhere (in this process, or in a browser page) and returns its report. */
@@ -44,9 +46,24 @@ export type Executor = (request: {
   io: CliIo;
   /** With --browser: where to save a PNG of the report page after the run. */
   screenshot?: string | undefined;
+  /** Bytes: larger fixture files are refused unread. */
+  maxFileSize?: number | undefined;
 }) => Promise<Report>;
 
 const collect = (value: string, previous: string[]) => [...previous, value];
+
+const BYTE_UNITS: Readonly<Record<string, number>> = { '': 1, k: 1e3, kb: 1e3, kib: 1024, m: 1e6, mb: 1e6, mib: 1024 ** 2, g: 1e9, gb: 1e9, gib: 1024 ** 3 };
+
+/** "64MiB", "200MB", "1e9", "1048576" -> bytes; anything else is a usage error. */
+export function parseByteSize(text: string): number {
+  const match = /^\s*(\d+(?:\.\d+)?(?:e\d+)?)\s*([a-z]*)\s*$/i.exec(text);
+  const unit = BYTE_UNITS[(match?.[2] ?? '').toLowerCase()];
+  const bytes = match && unit !== undefined ? Math.floor(Number(match[1]) * unit) : NaN;
+  if (!Number.isSafeInteger(bytes) || bytes <= 0) {
+    throw new UsageError(`--max-file-size: expected a positive size such as 64MiB, 200MB or 1048576, got ${JSON.stringify(text)}`);
+  }
+  return bytes;
+}
 
 function stderrProgress(io: CliIo): Progress {
   let last = 0;
@@ -80,9 +97,9 @@ function selectAdapters(all: ConformanceAdapter[], names: string[]): Conformance
 }
 
 /** The default executor: this Node process. */
-export const nodeExecutor: Executor = async ({ fixtureDirs, adapters: names, filter, io }) => {
+export const nodeExecutor: Executor = async ({ fixtureDirs, adapters: names, filter, io, maxFileSize }) => {
   const adapters = selectAdapters(createNodeAdapters(), names);
-  const all = loadFixtures(fixtureDirs);
+  const all = loadFixtures(fixtureDirs, { maxFileSize });
   const fixtures = filter ? all.filter((f) => f.name.includes(filter)) : all;
   if (fixtures.length === 0) throw new UsageError(`no fixture name contains "${filter}"`);
   const expectations = loadExpectations(adapters.map((a) => a.name));
@@ -115,6 +132,7 @@ function buildProgram(io: CliIo): Command {
     .option('--list-adapters', 'list the registered adapters and whether they can run here')
     .option('--browser', 'run in headless Chromium (the conformance-web page) instead of Node')
     .option('--screenshot <file>', 'with --browser: save a PNG of the report page (table and plots)')
+    .option('--max-file-size <size>', `refuse fixture files larger than this, unread (default ${DEFAULT_MAX_FILE_SIZE / 1024 ** 2}MiB)`)
     .exitOverride()
     .configureOutput({ writeOut: io.out, writeErr: io.err });
 }
@@ -148,6 +166,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
       return 0;
     }
     if (options.screenshot !== undefined && !options.browser) throw new UsageError('--screenshot needs --browser');
+    const maxFileSize = options.maxFileSize === undefined ? undefined : parseByteSize(options.maxFileSize);
     // Loaded only on demand, so Node runs never load playwright.
     if (options.browser && browserExecutor === undefined) registerBrowserExecutor((await import('./browser/executor.js')).browserExecutor);
     const executor = options.browser ? browserExecutor : nodeExecutor;
@@ -158,6 +177,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
       filter: options.filter,
       io,
       screenshot: options.screenshot,
+      maxFileSize,
     });
     io.out(`${formatTable(report)}\n`);
     const failures = formatFailures(report);
@@ -177,7 +197,12 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
       io.err(`focal-conformance: ${error.message}\n`);
       return 2;
     }
-    throw error;
+    // Not a fixture that failed (that is exit 1, counted in the report): say what broke, without a
+    // stack unless asked for, and exit 2.
+    const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    io.err(`focal-conformance: internal error: ${text.slice(0, 2000)}\n`);
+    if (process.env['FOCAL_CONFORMANCE_DEBUG'] && error instanceof Error && error.stack) io.err(`${error.stack}\n`);
+    return 2;
   }
 }
 

@@ -2,12 +2,36 @@
  * Parsing and validation of one fixture file (format "focal-loss-fixture/1"). Browser-safe: it
  * takes already-parsed JSON, so the Node CLI and the browser page share it.
  */
+import { ERROR_CODES, SIGMOID_OPTION_NAMES, SOFTMAX_OPTION_NAMES } from '@focal-loss/core';
 import type { Dtype, ExpectedOutput, Fixture, FixtureOp, FixtureTensor, Tolerance } from './adapter.js';
 
 export const FIXTURE_FORMAT = 'focal-loss-fixture/1';
 const DTYPES: readonly Dtype[] = ['float32', 'float64', 'int32'];
 const OPS: readonly FixtureOp[] = ['sigmoid_focal_loss', 'softmax_focal_loss'];
 const NON_FINITE: Readonly<Record<string, number>> = { NaN: NaN, Infinity: Infinity, '-Infinity': -Infinity };
+
+/** The contract's option names per op (format 1.1): the only keys an outputs fixture may give. */
+export const CONTRACT_OPTION_NAMES: Readonly<Record<FixtureOp, readonly string[]>> = {
+  sigmoid_focal_loss: SIGMOID_OPTION_NAMES,
+  softmax_focal_loss: SOFTMAX_OPTION_NAMES,
+};
+
+/**
+ * Call options that our adapters' APIs take besides the loss options (the per-call weight tensor,
+ * whether to return a gradient, output buffers, target checks). The runner sets them itself from
+ * the fixture's inputs, so a fixture may never give them: they would reach the adapter's API and
+ * change what the call does instead of testing the contract.
+ */
+export const ADAPTER_OPTION_NAMES: readonly string[] = ['weight', 'gradient', 'out', 'checkTargets'];
+
+/**
+ * Tolerance of an error fixture, which compares no numbers: `tolerance` is optional there and
+ * ignored when given (format 1.1).
+ */
+export const ERROR_FIXTURE_TOLERANCE: Readonly<Record<'loss' | 'gradInput', Tolerance>> = Object.freeze({
+  loss: { rtol: 0, atol: 0 },
+  gradInput: { rtol: 0, atol: 0 },
+});
 
 /** A malformed fixture: names the file and the field (a usage error of the CLI, exit code 2). */
 export class FixtureFormatError extends Error {
@@ -21,11 +45,27 @@ export class FixtureFormatError extends Error {
   }
 }
 
-function show(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value);
-  if (value === undefined) return 'nothing';
-  const text = JSON.stringify(value) ?? String(value);
-  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+const SHOW_LIMIT = 60;
+
+/**
+ * A short text for a value found in a fixture, for messages. Never recurses more than a few
+ * levels and never throws, so a 100,000-deep array in a file is reported, not a stack overflow.
+ */
+export function show(value: unknown, depth = 0): string {
+  let text: string;
+  if (typeof value === 'string') text = JSON.stringify(value.length > SHOW_LIMIT ? `${value.slice(0, SHOW_LIMIT)}...` : value);
+  else if (value === undefined) return 'nothing';
+  else if (value === null || typeof value !== 'object') text = String(value);
+  else if (depth >= 3) text = Array.isArray(value) ? '[...]' : '{...}';
+  else if (Array.isArray(value)) {
+    const items = value.slice(0, 8).map((v) => show(v, depth + 1));
+    text = `[${items.join(',')}${value.length > 8 ? ',...' : ''}]`;
+  } else {
+    const keys = Object.keys(value);
+    const items = keys.slice(0, 6).map((k) => `${JSON.stringify(k)}:${show((value as Record<string, unknown>)[k], depth + 1)}`);
+    text = `{${items.join(',')}${keys.length > 6 ? ',...' : ''}}`;
+  }
+  return text.length > SHOW_LIMIT ? `${text.slice(0, SHOW_LIMIT - 3)}...` : text;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -48,7 +88,7 @@ class Reader {
   }
 
   shape(value: unknown, field: string): number[] {
-    if (!Array.isArray(value) || !value.every((d) => Number.isInteger(d) && d >= 0)) {
+    if (!Array.isArray(value) || !value.every((d) => Number.isSafeInteger(d) && d >= 0)) {
       this.fail(field, 'an array of non-negative integers', value);
     }
     return value as number[];
@@ -96,6 +136,17 @@ class Reader {
     return { shape, data: this.sizedData(o['data'], shape, `${field}.data`) };
   }
 
+  tolerance(value: unknown): Fixture['tolerance'] {
+    const tolRaw = this.record(value, 'tolerance');
+    if ('rtol' in tolRaw || 'atol' in tolRaw) {
+      const both = this.tolerancePair(tolRaw, 'tolerance');
+      return { loss: both, gradInput: both };
+    }
+    const loss = this.tolerancePair(tolRaw['loss'], 'tolerance.loss');
+    const gradInput = tolRaw['gradInput'] === undefined ? loss : this.tolerancePair(tolRaw['gradInput'], 'tolerance.gradInput');
+    return { loss, gradInput };
+  }
+
   tolerancePair(value: unknown, field: string): Tolerance {
     const t = this.record(value, field);
     const rtol = t['rtol'];
@@ -103,6 +154,31 @@ class Reader {
     if (typeof rtol !== 'number' || !(rtol >= 0)) this.fail(`${field}.rtol`, 'a number >= 0', rtol);
     if (typeof atol !== 'number' || !(atol >= 0)) this.fail(`${field}.atol`, 'a number >= 0', atol);
     return { rtol, atol };
+  }
+}
+
+/**
+ * Options must be the contract's option names for the op. The one exception: a fixture expecting
+ * INVALID_OPTION may give an unknown name, since "unknown option names are rejected" is itself a
+ * rule adapters are tested on. Adapter-only call options are never allowed, not even there.
+ */
+function checkOptionNames(r: Reader, op: FixtureOp, options: Record<string, unknown>, expected: Fixture['expected']): void {
+  const names = CONTRACT_OPTION_NAMES[op];
+  for (const key of Object.keys(options)) {
+    if (names.includes(key)) continue;
+    if (ADAPTER_OPTION_NAMES.includes(key)) {
+      throw new FixtureFormatError(
+        r.file,
+        `options.${key}`,
+        `"${key}" is an adapter's call option, not an option of ${op} (the runner sets it from the fixture's inputs)`,
+      );
+    }
+    if (expected.kind === 'error' && expected.code === 'INVALID_OPTION') continue;
+    throw new FixtureFormatError(
+      r.file,
+      `options.${key}`,
+      `unknown option of ${op} (known: ${names.join(', ')}); only a fixture expecting INVALID_OPTION may give one`,
+    );
   }
 }
 
@@ -128,25 +204,19 @@ export function parseFixture(json: unknown, file: string): Fixture {
   const expectedRaw = r.record(root['expected'], 'expected');
   let expected: Fixture['expected'];
   if ('error' in expectedRaw) {
-    expected = { kind: 'error', code: r.string(expectedRaw['error'], 'expected.error') };
+    const code = r.string(expectedRaw['error'], 'expected.error');
+    if (!(ERROR_CODES as readonly string[]).includes(code)) r.fail('expected.error', `one of ${ERROR_CODES.join(', ')}`, code);
+    expected = { kind: 'error', code };
   } else {
     const loss = r.output(expectedRaw['loss'], 'expected.loss');
     const gradInput =
       expectedRaw['gradInput'] === undefined ? undefined : r.output(expectedRaw['gradInput'], 'expected.gradInput');
     expected = gradInput === undefined ? { kind: 'outputs', loss } : { kind: 'outputs', loss, gradInput };
   }
+  checkOptionNames(r, op as FixtureOp, options, expected);
 
-  const tolRaw = r.record(root['tolerance'], 'tolerance');
-  let tolerance: Fixture['tolerance'];
-  if ('rtol' in tolRaw || 'atol' in tolRaw) {
-    const both = r.tolerancePair(tolRaw, 'tolerance');
-    tolerance = { loss: both, gradInput: both };
-  } else {
-    const loss = r.tolerancePair(tolRaw['loss'], 'tolerance.loss');
-    const gradInput =
-      tolRaw['gradInput'] === undefined ? loss : r.tolerancePair(tolRaw['gradInput'], 'tolerance.gradInput');
-    tolerance = { loss, gradInput };
-  }
+  // Error fixtures compare no numbers: their tolerance is optional and ignored (format 1.1).
+  const tolerance = expected.kind === 'error' ? ERROR_FIXTURE_TOLERANCE : r.tolerance(root['tolerance']);
 
   const fixture: Fixture = {
     file,

@@ -70,13 +70,13 @@ function requireChromium(path: string): void {
 }
 
 export function createBrowserExecutor(options: BrowserExecutorOptions = {}): Executor {
-  return async ({ fixtureDirs, adapters: names, filter, io, screenshot }) => {
+  return async ({ fixtureDirs, adapters: names, filter, io, screenshot, maxFileSize }) => {
     const distDir = options.distDir ?? WEB_DIST_DIR;
     const chromiumPath = options.chromiumPath ?? process.env['FOCAL_CONFORMANCE_CHROMIUM'] ?? DEFAULT_CHROMIUM;
     requireBuiltPage(distDir);
     requireChromium(chromiumPath);
     // Fixtures are read and validated in Node, so a bad directory or file is exit 2 before any browser starts.
-    const all = loadFixtures(fixtureDirs);
+    const all = loadFixtures(fixtureDirs, { maxFileSize });
     const fixtures = filter ? all.filter((f) => f.name.includes(filter)) : all;
     if (fixtures.length === 0) throw new UsageError(`no fixture name contains "${filter}"`);
 
