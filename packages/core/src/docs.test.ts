@@ -20,4 +20,15 @@ describe('README', () => {
     expect(output).toContain('0.002231435513142098 -0.005570296821027357');
     expect(output).toContain('INVALID_OPTION: option "gamma" must be a finite number >= 0, got -1');
   });
+
+  it('runs the "new adapter" example: the mean of a worked example and a +Infinity limit', () => {
+    const readme = readFileSync(join(packageDir, 'README.md'), 'utf8');
+    const block = [...readme.matchAll(/```js\n([\s\S]*?)```/g)][1]?.[1];
+    expect(block).toBeDefined();
+    const file = join(scratchDir, 'adapter.mjs');
+    writeFileSync(file, block as string);
+    const output = execFileSync(process.execPath, [file], { encoding: 'utf8' });
+    // mean of FL(p = 0.8, y = 1) and the limit 0 at x = +Infinity, y = 1
+    expect(output).toContain('0.00111572 Float64Array(2) [ -0.0027851484105136785, 0 ]');
+  });
 });

@@ -11,21 +11,33 @@ export const ERROR_CODES: readonly FocalLossErrorCode[] = [
   'INVALID_TARGET',
 ];
 
+/**
+ * A code an adapter adds for its own API (e.g. the ORT runner's `RUNNER_DISPOSED`), documented in
+ * its README. The contract allows them, but never for a rule of the contract itself.
+ */
+export type AdapterErrorCode = string & { readonly adapterCode?: never };
+
 /** The one error type of the project: a message that names the bad value, and a stable `code`. */
 export class FocalLossError extends Error {
-  readonly code: FocalLossErrorCode;
+  readonly code: FocalLossErrorCode | AdapterErrorCode;
 
-  constructor(code: FocalLossErrorCode, message: string) {
+  constructor(code: FocalLossErrorCode | AdapterErrorCode, message: string) {
     super(`${code}: ${message}`);
     this.name = 'FocalLossError';
     this.code = code;
   }
 }
 
+/**
+ * True for a FocalLossError, also one from another copy of the package (two versions installed):
+ * an Error named "FocalLossError" with a string code, or any Error carrying a contract code.
+ */
 export function isFocalLossError(value: unknown): value is FocalLossError {
+  if (value instanceof FocalLossError) return true;
   if (!(value instanceof Error)) return false;
   const code: unknown = (value as Error & { code?: unknown }).code;
-  return typeof code === 'string' && (ERROR_CODES as readonly string[]).includes(code);
+  if (typeof code !== 'string') return false;
+  return value.name === 'FocalLossError' || (ERROR_CODES as readonly string[]).includes(code);
 }
 
 /** Longest rendering of a value in a message; longer ones are cut with "…". */

@@ -5,6 +5,7 @@ export {
   describeValue,
   describeShape,
   type FocalLossErrorCode,
+  type AdapterErrorCode,
 } from './errors.js';
 export {
   REDUCTIONS,
