@@ -5,6 +5,7 @@
  */
 import type { ConformanceAdapter } from '../adapter.js';
 import { createTypedArrayAdapters } from './typed-array.js';
+import { createTypedArraySimdAdapter } from './typed-array-simd.js';
 import { createOnnxRuntimeWebAdapter } from './onnxruntime-web.js';
 import { createTfjsAdapters } from './tfjs.js';
 import { tfjsWasmDirectory } from './tfjs-wasm-path.js';
@@ -12,6 +13,7 @@ import { tfjsWasmDirectory } from './tfjs-wasm-path.js';
 export function createNodeAdapters(): ConformanceAdapter[] {
   return [
     ...createTypedArrayAdapters(),
+    createTypedArraySimdAdapter(),
     ...createTfjsAdapters({ wasmPaths: tfjsWasmDirectory() }),
     // Node loads the wasm files next to onnxruntime-web's own dist; no wasmPaths needed
     createOnnxRuntimeWebAdapter({ numThreads: 1 }),

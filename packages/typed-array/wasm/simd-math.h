@@ -1,0 +1,115 @@
+/*
+ * Vectorised float32 exp / log / log1p / pow on 4 lanes (WebAssembly SIMD128), hand-written since
+ * the module links no libc (-nostdlib). Accuracy is measured against mpmath in
+ * src/simd/simd-math.test.ts; each function says its domain. No FMA (not in SIMD128), so each
+ * polynomial is ordered so that its last step adds a small correction to a large exact term.
+ */
+#ifndef FOCAL_SIMD_MATH_H
+#define FOCAL_SIMD_MATH_H
+
+#include <wasm_simd128.h>
+
+typedef v128_t f32x4;
+
+#define ALWAYS_INLINE static inline __attribute__((always_inline))
+
+ALWAYS_INLINE f32x4 splat(float v) { return wasm_f32x4_splat(v); }
+ALWAYS_INLINE f32x4 vsel(f32x4 mask, f32x4 yes, f32x4 no) { return wasm_v128_bitselect(yes, no, mask); }
+
+/*
+ * exp(-a) for a >= 0 (+Infinity gives 0; NaN gives NaN or 0, callers treat NaN lanes apart).
+ * exp(-a) = 2^-k exp(-r), k = round(a / ln 2), r = a - k ln2 in [-ln2/2, ln2/2] (Cody-Waite:
+ * ln2_hi has 15 significant bits, so k ln2_hi is exact for k < 2^9), exp(-r) - 1 by Taylor to r^7
+ * (next term below 2^-29). 2^-k is applied as two normal powers of two, so results down in the
+ * subnormals round once, and a >= 110 (clamped) gives exactly 0.
+ */
+ALWAYS_INLINE f32x4 v_exp_neg(f32x4 a) {
+  a = wasm_f32x4_min(a, splat(110.0f));
+  f32x4 kf = wasm_f32x4_nearest(wasm_f32x4_mul(a, splat(1.44269504088896341f)));
+  f32x4 r = wasm_f32x4_sub(wasm_f32x4_sub(a, wasm_f32x4_mul(kf, splat(0.693145751953125f))),
+                           wasm_f32x4_mul(kf, splat(1.428606765330187045e-06f)));
+  /* exp(-r) - 1 = -r + r^2/2 - r^3/6 + ... - r^7/5040 */
+  f32x4 poly = splat(-1.0f / 5040.0f);
+  poly = wasm_f32x4_add(splat(1.0f / 720.0f), wasm_f32x4_mul(r, poly));
+  poly = wasm_f32x4_add(splat(-1.0f / 120.0f), wasm_f32x4_mul(r, poly));
+  poly = wasm_f32x4_add(splat(1.0f / 24.0f), wasm_f32x4_mul(r, poly));
+  poly = wasm_f32x4_add(splat(-1.0f / 6.0f), wasm_f32x4_mul(r, poly));
+  poly = wasm_f32x4_add(splat(0.5f), wasm_f32x4_mul(r, poly));
+  poly = wasm_f32x4_add(splat(-1.0f), wasm_f32x4_mul(r, poly));
+  f32x4 em = wasm_f32x4_add(splat(1.0f), wasm_f32x4_mul(r, poly));
+  v128_t k = wasm_i32x4_trunc_sat_f32x4(kf); /* 0 <= k <= 159 */
+  v128_t k1 = wasm_i32x4_shr(k, 1);
+  v128_t k2 = wasm_i32x4_sub(k, k1);
+  f32x4 s1 = wasm_i32x4_shl(wasm_i32x4_sub(wasm_i32x4_splat(127), k1), 23);
+  f32x4 s2 = wasm_i32x4_shl(wasm_i32x4_sub(wasm_i32x4_splat(127), k2), 23);
+  return wasm_f32x4_mul(wasm_f32x4_mul(em, s1), s2);
+}
+
+/*
+ * log(u) for u > 0 normal or subnormal, plus `extra` / u added before the final rounding (the
+ * log1p correction below; 0 for a plain log). u = 2^k m with m in [sqrt(1/2), sqrt(2)), f = m - 1
+ * exact, s = f / (2 + f), log(1 + f) = f - (f^2/2 - s (f^2/2 + R(s^2))) as in fdlibm, with R by
+ * Taylor (2/3 z + 2/5 z^2 + ... + 2/11 z^5, z = s^2 <= 0.0295: next term below 2^-30 of f).
+ * u = 0 gives a large negative finite number, +Infinity and NaN give garbage: callers keep those
+ * lanes apart.
+ */
+ALWAYS_INLINE f32x4 v_log_plus(f32x4 u, f32x4 extra) {
+  /* subnormals: scale by 2^24 first */
+  v128_t tiny = wasm_f32x4_lt(u, splat(1.17549435e-38f));
+  u = vsel(tiny, wasm_f32x4_mul(u, splat(16777216.0f)), u);
+  v128_t bits = u;
+  v128_t kbits = wasm_i32x4_sub(bits, wasm_i32x4_splat(0x3f3504f3)); /* 0x3f3504f3 = sqrt(1/2) */
+  v128_t k = wasm_i32x4_shr(kbits, 23);
+  f32x4 m = wasm_i32x4_sub(bits, wasm_i32x4_shl(k, 23));
+  k = wasm_i32x4_sub(k, wasm_v128_and(tiny, wasm_i32x4_splat(24)));
+  f32x4 kf = wasm_f32x4_convert_i32x4(k);
+  f32x4 f = wasm_f32x4_sub(m, splat(1.0f));
+  f32x4 s = wasm_f32x4_div(f, wasm_f32x4_add(splat(2.0f), f));
+  f32x4 z = wasm_f32x4_mul(s, s);
+  f32x4 R = splat(2.0f / 11.0f);
+  R = wasm_f32x4_add(splat(2.0f / 9.0f), wasm_f32x4_mul(z, R));
+  R = wasm_f32x4_add(splat(2.0f / 7.0f), wasm_f32x4_mul(z, R));
+  R = wasm_f32x4_add(splat(2.0f / 5.0f), wasm_f32x4_mul(z, R));
+  R = wasm_f32x4_add(splat(2.0f / 3.0f), wasm_f32x4_mul(z, R));
+  R = wasm_f32x4_mul(z, R);
+  f32x4 hfsq = wasm_f32x4_mul(splat(0.5f), wasm_f32x4_mul(f, f));
+  /* k ln2_hi is exact (|k| < 2^9); the small terms go together first */
+  f32x4 low = wasm_f32x4_add(wasm_f32x4_mul(kf, splat(1.428606765330187045e-06f)), extra);
+  f32x4 inner = wasm_f32x4_sub(hfsq, wasm_f32x4_add(wasm_f32x4_mul(s, wasm_f32x4_add(hfsq, R)), low));
+  return wasm_f32x4_add(wasm_f32x4_mul(kf, splat(0.693145751953125f)), wasm_f32x4_sub(f, inner));
+}
+
+ALWAYS_INLINE f32x4 v_log(f32x4 u) { return v_log_plus(u, splat(0.0f)); }
+
+/*
+ * log1p(y) for y > -1 (finite): log(1 + y) of the rounded sum plus the rounding error of the sum
+ * divided by it, (y - ((1 + y) - 1)) / (1 + y), which keeps tiny y at full relative precision.
+ */
+ALWAYS_INLINE f32x4 v_log1p(f32x4 y) {
+  f32x4 u = wasm_f32x4_add(splat(1.0f), y);
+  f32x4 corr = wasm_f32x4_div(wasm_f32x4_sub(y, wasm_f32x4_sub(u, splat(1.0f))), u);
+  return v_log_plus(u, corr);
+}
+
+/* How u^gamma is computed, chosen once per call outside the loops. */
+enum gamma_kind { GAMMA_0, GAMMA_1, GAMMA_2, GAMMA_3, GAMMA_4, GAMMA_HALF, GAMMA_ANY };
+
+/* u^gamma for u in [0, 1]; 0^0 = 1, 0^gamma = 0 for gamma > 0. */
+ALWAYS_INLINE f32x4 v_pow_gamma(f32x4 u, enum gamma_kind kind, f32x4 gamma) {
+  switch (kind) {
+    case GAMMA_0: return splat(1.0f);
+    case GAMMA_1: return u;
+    case GAMMA_2: return wasm_f32x4_mul(u, u);
+    case GAMMA_3: return wasm_f32x4_mul(wasm_f32x4_mul(u, u), u);
+    case GAMMA_4: { f32x4 u2 = wasm_f32x4_mul(u, u); return wasm_f32x4_mul(u2, u2); }
+    case GAMMA_HALF: return wasm_f32x4_sqrt(u);
+    default: {
+      /* exp(-gamma (-log u)); u = 0 gives 0 */
+      f32x4 a = wasm_f32x4_mul(gamma, wasm_f32x4_neg(v_log(u)));
+      f32x4 v = v_exp_neg(wasm_f32x4_max(a, splat(0.0f)));
+      return vsel(wasm_f32x4_gt(u, splat(0.0f)), v, splat(0.0f));
+    }
+  }
+}
+
+#endif
