@@ -86,6 +86,13 @@ def smx(name: str, shape: Sequence[int], x: Sequence[float], target: Tensor,
     return Case(name, SOFTMAX, options, f32(shape, x), target, weight_tensor)
 
 
+def sig_int(name: str, shape: Sequence[int], x: Sequence[float], t: Sequence[int],
+            weight: Optional[Sequence[float]] = None, **options: Any) -> Case:
+    """A sigmoid case with int32 targets (format 1.1: values 0 or 1, the same as float 0 and 1)."""
+    return Case(name, SIGMOID, options, f32(shape, x), i32(shape, t),
+                None if weight is None else f32(shape, weight))
+
+
 def index_target(shape: Sequence[int], axis: int, values: Sequence[int]) -> Tensor:
     lay = softmax_layout(shape, axis)
     return i32(lay.loss_shape(shape), values)
@@ -170,6 +177,14 @@ def sigmoid_cases() -> list[Case]:
     ]
     for g in GAMMAS:
         cases.append(random_sigmoid(f"sigmoid/gamma{g}", [3, 4], alpha=0.25, gamma=g, reduction="none"))
+    # Format 1.1: int32 targets 0/1 mean the same as the float targets 0 and 1.
+    cases += [
+        sig_int("sigmoid/int32-targets", [2, 3], [0.1, -2, 3.5, 0, 7, -0.25], [1, 0, 0, 1, 0, 0],
+                reduction="none"),
+        sig_int("sigmoid/int32-targets-weighted-mean", [3, 4], logits("sigmoid/int32-targets-weighted-mean", 12),
+                [int(v) for v in binary("sigmoid/int32-targets-weighted-mean", 12)],
+                weights("sigmoid/int32-targets-weighted-mean", 12), alpha=0.5, gamma=1, reduction="mean"),
+    ]
     return cases
 
 
@@ -248,9 +263,7 @@ def reduction_cases() -> list[Case]:
         random_sigmoid("reductions/sigmoid-mean-normalizer", [3, 4], reduction="mean", normalizer=3),
         random_sigmoid("reductions/sigmoid-mean-normalizer0.5", [3, 4], reduction="mean", normalizer=0.5),
         random_softmax("reductions/softmax-mean-normalizer", [5, 3], reduction="mean", normalizer=2),
-        # The normalizer only changes "mean".
-        random_sigmoid("reductions/sigmoid-sum-with-normalizer", [3, 4], reduction="sum", normalizer=3),
-        random_softmax("reductions/softmax-none-with-normalizer", [5, 3], reduction="none", normalizer=2),
+        # A normalizer with "sum" or "none" is INVALID_OPTION since format 1.1: see error_cases_1_1.
     ]
     return cases
 
@@ -293,9 +306,7 @@ def ignore_index_cases() -> list[Case]:
         case("ignore-index/label-smoothing", targets, ignoreIndex=-100, labelSmoothing=0.1, reduction="mean"),
         smx("ignore-index/nchw-255", [2, 3, 2, 2], logits("ignore-index/nchw-255", 24),
             i32([2, 2, 2], [0, 255, 2, 1, 255, 255, 1, 0]), axis=1, ignoreIndex=255, reduction="mean"),
-        # ignoreIndex applies to integer targets only; float targets are never ignored.
-        random_softmax("ignore-index/float-targets-unaffected", [4, 3], kind="onehot", ignoreIndex=0,
-                       reduction="mean"),
+        # ignoreIndex with float targets is INVALID_OPTION since format 1.1: see error_cases_1_1.
     ]
 
 
@@ -403,6 +414,100 @@ def tail_cases() -> list[Case]:
     return cases
 
 
+INF = math.inf
+
+
+def infinity_cases() -> list[Case]:
+    """Format 1.1: infinite logits take the limits of the formulas (fixture-format.md, "Non-finite inputs")."""
+    x = [INF, INF, INF, INF, -INF, -INF, -INF, -INF, 0.5]
+    t = [1, 0, 0.25, 0.75, 0, 1, 0.25, 0.75, 1]
+    cases = []
+    for g in [0, 0.5, 2]:
+        for alpha, label in [(0.25, "alpha0.25"), (None, "alpha-null")]:
+            cases.append(sig(f"infinities/sigmoid-gamma{g}-{label}", [9], x, t, alpha=alpha, gamma=g,
+                             reduction="none"))
+    masked = [2, -INF, 0.5, -INF, -INF, 1, -INF, -1, 0, 0, -INF, 0, 3, -INF, -INF, -INF]
+    masked_targets = [0, 3, 1, 0]
+    cases += [
+        # alpha = 1 makes alpha_t = 0 for t = 0: the limit is 0 there, not +Infinity.
+        sig("infinities/sigmoid-alpha1-zero-alpha-t", [4], [INF, -INF, INF, -INF], [0, 1, 1, 0], alpha=1,
+            reduction="none"),
+        sig("infinities/sigmoid-sum-finite-limits", [4], [INF, -INF, 2, -1], [1, 0, 1, 0], reduction="sum"),
+        sig("infinities/sigmoid-mean-infinite", [4], [INF, -1, 2, -INF], [0, 0, 1, 1], reduction="mean"),
+        sig("infinities/sigmoid-label-smoothing", [4], [INF, -INF, INF, -INF], [1, 0, 0, 1], labelSmoothing=0.1,
+            gamma=0.5, reduction="none"),
+        sig_int("infinities/sigmoid-int32-targets", [4], [INF, -INF, INF, -INF], [1, 0, 0, 1], reduction="none"),
+        # Weights multiply by IEEE rules: +Infinity * 0 is NaN (loss), a finite gradient * 0 is 0.
+        sig("infinities/sigmoid-weighted", [6], [INF, INF, -INF, -INF, INF, 3], [0, 0, 1, 0, 1, 1],
+            [2, 0, 0.5, 0, 0, 1], reduction="none"),
+        sig("infinities/sigmoid-weighted-sum", [4], [INF, -INF, 1, -2], [1, 0, 1, 0], [0, 0, 2, 0.5],
+            gamma=0.5, reduction="sum"),
+        sig("infinities/sigmoid-weighted-mean-nan", [3], [INF, 1, -2], [0, 1, 0], [0, 1, 1], reduction="mean"),
+    ]
+    # Softmax: -Infinity logits mask their classes (p = 0); a masked target class makes the loss
+    # +Infinity with a finite gradient; a +Infinity logit or an all -Infinity row is NaN.
+    for g in [0, 0.5, 2]:
+        cases.append(smx(f"infinities/softmax-masked-gamma{g}", [4, 4], masked, i32([4], masked_targets),
+                         gamma=g, reduction="none"))
+    soft_masked = [0.5, 0, 0.5, 0, 0, 0.25, 0, 0.75, 0.125, 0.75, 0, 0.125, 1, 0, 0, 0]
+    cases += [
+        smx("infinities/softmax-masked-alpha-per-class-mean", [4, 4], masked, i32([4], masked_targets),
+            alpha=[0.1, 0.2, 0.3, 0.4], reduction="mean"),
+        smx("infinities/softmax-masked-onehot-sum", [4, 4], masked, onehot_target([4, 4], -1, masked_targets),
+            alpha=None, reduction="sum"),
+        smx("infinities/softmax-masked-soft-targets", [4, 4], masked, f32([4, 4], soft_masked), gamma=0.5,
+            reduction="none"),
+        smx("infinities/softmax-masked-nchw-axis1", [1, 3, 2, 2],
+            [0.5, -INF, 1, 2, -INF, -INF, 0, 1, 1, 2, -INF, -1], i32([1, 2, 2], [0, 2, 1, 2]), axis=1,
+            weight=[1, 0.5, 2, 1], reduction="mean"),
+        # Label smoothing gives every class t_c = s / C > 0, so a masked class makes the loss +Infinity.
+        smx("infinities/softmax-masked-label-smoothing", [2, 3], [1, -INF, 0, 0.5, 2, 1], i32([2], [0, 1]),
+            labelSmoothing=0.1, reduction="none"),
+    ]
+    target_masked = [-INF, 1, 2, 0.5, -INF, 0, 1, 2, 3]
+    for g in [0, 0.5, 2]:
+        cases.append(smx(f"infinities/softmax-target-class-masked-gamma{g}", [3, 3], target_masked,
+                         i32([3], [0, 1, 2]), gamma=g, reduction="none"))
+    cases += [
+        smx("infinities/softmax-target-class-masked-mean", [3, 3], target_masked, i32([3], [0, 1, 2]),
+            alpha=[0.25, 0.5, 1], reduction="mean"),
+        smx("infinities/softmax-target-class-masked-weighted", [3, 3], target_masked, i32([3], [0, 1, 2]),
+            [0, 2, 1], reduction="none"),
+        smx("infinities/softmax-nan-rows", [4, 3], [INF, 0, 1, -INF, -INF, -INF, INF, -INF, 0, 1, -INF, 0],
+            i32([4], [0, 1, 2, 0]), reduction="none"),
+        smx("infinities/softmax-nan-row-mean", [2, 3], [INF, 0, 1, 0.5, -1, 2], i32([2], [0, 2]), reduction="mean"),
+        smx("infinities/softmax-all-minus-infinity-sum", [2, 2], [-INF, -INF, 1, 0], i32([2], [1, 0]),
+            reduction="sum"),
+        # An ignored position contributes 0 with gradient 0 whatever its logits, and its weight is not read.
+        smx("infinities/softmax-ignored-non-finite-rows", [3, 3], [-INF, -INF, -INF, INF, 0, 1, 0.5, 1, -1],
+            i32([3], [-100, -100, 2]), [math.nan, INF, 1], ignoreIndex=-100, reduction="mean"),
+    ]
+    return cases
+
+
+def size_cases() -> list[Case]:
+    """Format 1.1: zero-size shapes: empty inputs under every reduction, and zero classes."""
+    cases = []
+    for r in ["none", "sum", "mean"]:
+        cases += [
+            sig(f"sizes/sigmoid-empty-3d-{r}", [2, 0, 3], [], [], reduction=r),
+            smx(f"sizes/softmax-empty-int32-{r}", [0, 4], [], i32([0], []), reduction=r),
+            smx(f"sizes/softmax-empty-float-{r}", [0, 4], [], f32([0, 4], []), reduction=r),
+            # Zero classes: every position's loss is an empty sum, 0; a mean divides 0 by the count.
+            smx(f"sizes/softmax-zero-classes-float-{r}", [3, 0], [], f32([3, 0], []), reduction=r),
+            smx(f"sizes/softmax-zero-classes-int32-all-ignored-{r}", [3, 0], [], i32([3], [-100] * 3),
+                ignoreIndex=-100, reduction=r),
+        ]
+    cases += [
+        sig_int("sizes/sigmoid-empty-int32-targets", [0, 2], [], [], reduction="mean"),
+        smx("sizes/softmax-empty-nchw-sum", [2, 3, 0, 2], [], i32([2, 0, 2], []), axis=1, reduction="sum"),
+        smx("sizes/softmax-zero-classes-nchw-axis1", [2, 0, 3], [], f32([2, 0, 3], []), axis=1, reduction="none"),
+        smx("sizes/softmax-zero-classes-weighted-mean", [2, 0], [], f32([2, 0], []), [0.5, 2], reduction="mean"),
+        smx("sizes/softmax-zero-classes-zero-positions", [0, 0], [], f32([0, 0], []), reduction="none"),
+    ]
+    return cases
+
+
 # ---------------------------------------------------------------- errors
 
 
@@ -491,10 +596,85 @@ def error_cases() -> list[Case]:
     ]
 
 
+def error_1_1(name: str, code: str, rule: str, base: Case, **changes: Any) -> Case:
+    """An error fixture of format 1.1: written without a tolerance (it is optional there)."""
+    case = error(name, code, rule, base, **changes)
+    case.error_tolerance = False
+    return case
+
+
+def error_cases_1_1() -> list[Case]:
+    s = sig("errors/base-sigmoid", [2, 2], [0.5, -1, 2, 0], [1, 0, 0, 1], reduction="mean")
+    m = smx("errors/base-softmax", [2, 3], [0.5, -1, 2, 0, 1, -0.5], i32([2], [2, 0]), reduction="mean")
+    onehot = smx("errors/base-softmax-onehot", [2, 3], [0.5, -1, 2, 0, 1, -0.5], f32([2, 3], [0, 0, 1, 1, 0, 0]),
+                 reduction="mean")
+    soft_t = smx("errors/base-softmax-soft", [2, 3], [0.5, -1, 2, 0, 1, -0.5],
+                 f32([2, 3], [0.25, 0.25, 0.5, 0.5, 0, 0.5]), reduction="mean")
+    zero = smx("errors/base-softmax-zero-classes", [3, 0], [], i32([3], [0, 0, 0]), reduction="mean")
+    opt, shp, tgt = "INVALID_OPTION", "SHAPE_MISMATCH", "INVALID_TARGET"
+    int_range = "ignoreIndex must be an integer in [-2^31, 2^31 - 1] or null"
+    return [
+        # ignoreIndex: an int32 or null, never wrapped (4294967297 would wrap to 1).
+        error_1_1("errors/ignore-index-4294967297", opt, int_range, m, options={"ignoreIndex": 4294967297}),
+        error_1_1("errors/ignore-index-2pow31", opt, int_range, m, options={"ignoreIndex": 2147483648}),
+        error_1_1("errors/ignore-index-below-int32", opt, int_range, m, options={"ignoreIndex": -2147483649}),
+        error_1_1("errors/ignore-index-1.5", opt, int_range, m, options={"ignoreIndex": 1.5}),
+        error_1_1("errors/ignore-index-string", opt, int_range, m, options={"ignoreIndex": "-100"}),
+        # Options that would silently have no effect.
+        error_1_1("errors/normalizer-with-sum", opt, 'normalizer only with reduction "mean"', s,
+                  options={"reduction": "sum", "normalizer": 3}),
+        error_1_1("errors/normalizer-with-none", opt, 'normalizer only with reduction "mean"', m,
+                  options={"reduction": "none", "normalizer": 2}),
+        error_1_1("errors/ignore-index-with-onehot-targets", opt,
+                  "ignoreIndex only with int32 (class index) softmax targets", onehot, options={"ignoreIndex": 0}),
+        error_1_1("errors/ignore-index-with-soft-targets", opt,
+                  "ignoreIndex only with int32 (class index) softmax targets", soft_t,
+                  options={"ignoreIndex": -100}),
+        error_1_1("errors/eps-with-from-logits-true", opt, "eps only with fromLogits: false", s,
+                  options={"fromLogits": True, "eps": 1e-3}),
+        error_1_1("errors/eps-default-value-with-logits", opt,
+                  "eps only with fromLogits: false (even its default value, given explicitly)", m,
+                  options={"eps": 1e-7}),
+        # Arrays without holes or non-number entries.
+        error_1_1("errors/alpha-array-string-entry", opt, "per-class alpha entries must be numbers", m,
+                  options={"alpha": [0.2, "0.3", 0.5]}),
+        error_1_1("errors/alpha-array-null-entry", opt, "per-class alpha entries must be numbers (null is a hole)", m,
+                  options={"alpha": [0.2, None, 0.5]}),
+        error_1_1("errors/alpha-array-nested-entry", opt, "per-class alpha entries must be numbers", m,
+                  options={"alpha": [[0.2], 0.3, 0.5]}),
+        # int32 sigmoid targets: 0 or 1 only.
+        error_1_1("errors/sigmoid-int32-target-two", tgt, "int32 sigmoid targets must be 0 or 1", s,
+                  target=i32([2, 2], [1, 0, 2, 1])),
+        error_1_1("errors/sigmoid-int32-target-negative", tgt, "int32 sigmoid targets must be 0 or 1", s,
+                  target=i32([2, 2], [1, -1, 0, 1])),
+        # Zero classes: no class index is in range, only ignoreIndex is allowed.
+        error_1_1("errors/softmax-zero-classes-int32-target", tgt, "class indices must be in [0, C) (C = 0)", zero),
+        error_1_1("errors/softmax-zero-classes-int32-partly-ignored", tgt,
+                  "class indices must be in [0, C) or ignoreIndex (C = 0)", zero,
+                  target=i32([3], [-100, 0, -100]), options={"ignoreIndex": -100}),
+        # Dtypes: INVALID_OPTION naming the dtype received.
+        error_1_1("errors/input-int32", opt, "input must be a float tensor", s, input=i32([2, 2], [0, 1, 2, 0])),
+        error_1_1("errors/weight-int32", opt, "weight must be a float tensor", m, weight=i32([2], [1, 2])),
+        # Order of checks: options (2) < dtypes (4) < shapes (5) < ignoreIndex with float targets (6) < values (7).
+        error_1_1("errors/order-option-before-shape", opt, "options are checked before shapes", s,
+                  options={"gamma": -1}, target=f32([4], [1, 0, 0, 1])),
+        error_1_1("errors/order-dtype-before-shape", opt, "dtypes are checked before shapes", s,
+                  input=i32([4], [0, 1, 2, 0])),
+        error_1_1("errors/order-shape-before-target-values", shp, "shapes are checked before target values", s,
+                  target=f32([4], [1, 5, 0, 1])),
+        error_1_1("errors/order-shape-before-ignore-index", shp,
+                  "shapes are checked before ignoreIndex with float targets", onehot,
+                  options={"ignoreIndex": 0}, target=f32([3, 2], [0, 0, 1, 1, 0, 0])),
+        error_1_1("errors/order-ignore-index-before-target-values", opt,
+                  "ignoreIndex with float targets is checked before target values", onehot,
+                  options={"ignoreIndex": 0}, target=f32([2, 3], [0, 0, 2, 1, 0, 0])),
+    ]
+
+
 def all_cases() -> list[Case]:
     cases = (sigmoid_cases() + softmax_cases() + probability_cases() + reduction_cases() + weight_cases()
              + ignore_index_cases() + layout_cases() + edge_cases() + large_cases() + tail_cases()
-             + error_cases())
+             + error_cases() + infinity_cases() + size_cases() + error_cases_1_1())
     names = [c.name for c in cases]
     duplicates = {n for n in names if names.count(n) > 1}
     if duplicates:

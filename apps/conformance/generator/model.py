@@ -75,6 +75,8 @@ class Case:
     error: Optional[str] = None
     # For error fixtures: the rule of the contract the call breaks (goes into `reference`).
     rule: Optional[str] = None
+    # Error fixtures of format 1.0 state a tolerance; those added for 1.1 show it is optional.
+    error_tolerance: bool = True
 
     @property
     def group(self) -> str:

@@ -24,6 +24,18 @@ Softmax, per position, with p = softmax(x), q_c = 1 - p_c, a_c the class weight:
     with dp_c/dx_j = p_c (delta_cj - p_j) and G_c = p_c dL/dp_c = -a_c t_c (q_c^g - g p_c q_c^(g-1) log p_c):
     dL/dx_j = sum_c dL/dp_c p_c (delta_cj - p_j) = G_j - p_j sum_c G_c
   From probabilities each class is its own input: dL/dpin_c = dL/dp_c, 0 where clipped.
+Infinite logits (format 1.1) take the limits of these formulas, computed analytically:
+  sigmoid x = +inf: p = 1, u = 1 - t; t = 1: L = 0, dL/dx = 0; t < 1: L = +inf (0 when alpha_t = 0),
+    dL/dx -> alpha_t (1 - t)^g (1 - t)   (the p q ce term decays like x e^-x).
+  sigmoid x = -inf: p = 0, u = t; t = 0: 0, 0; t > 0: L = +inf (0 when alpha_t = 0), dL/dx -> -alpha_t t^g t.
+  softmax, a row with some -inf logits, at least one finite, none +inf: those classes have p_c = 0
+    and q_c = 1; with t_c = 0 they add 0 to L; with t_c > 0 L = +inf. Since p log p -> 0,
+    G_c -> -a_c t_c there, and dL/dx_j = G_j - p_j sum_c G_c as above (finite).
+  softmax, a row with a +inf logit or only -inf logits: L and the row's gradient are NaN.
+`check_limits` confirms each limit against the finite formula at |x| = 200 (where the neglected
+terms are below 1e-80), so the analytic cases are not trusted on their derivation alone.
+Weights multiply by IEEE rules (an infinite loss times weight 0 is NaN, as mpmath computes it).
+
 The returned loss is scale * sum of per-position losses (scale = 1, 1 / count or 1 / normalizer,
 0 for a mean over nothing); its gradient is scale times the per-position gradients.
 """
@@ -98,6 +110,8 @@ def sigmoid_element(x, raw_target: float, prm: SigmoidParams, with_grad: bool):
         return NAN, NAN
     g = prm.gamma
     t = prm.target(raw_target)
+    if prm.from_logits and mpmath.isinf(x):
+        return sigmoid_limit(x > 0, t, prm, with_grad)
     with working_digits([float(x)]):
         x = mpf(x)
         clipped = False
@@ -123,6 +137,21 @@ def sigmoid_element(x, raw_target: float, prm: SigmoidParams, with_grad: bool):
         else:
             grad = a_t * (focus_term * (1 - 2 * t) * ce + u**g * ((1 - t) / q - t / p))
         return +loss, +grad
+
+
+def sigmoid_limit(positive: bool, t: mpf, prm: SigmoidParams, with_grad: bool):
+    """(loss, dloss/dx) at x = +inf (positive) or -inf: the limits in the module docstring."""
+    a_t = prm.alpha_t(t)
+    g = prm.gamma
+    # The target the logit agrees with in the limit: 1 for +inf, 0 for -inf.
+    miss = 1 - t if positive else t  # u, the distance from that target
+    if miss == 0:
+        return mpf(0), (mpf(0) if with_grad else None)
+    loss = mpf(0) if a_t == 0 else mpf("inf")
+    if not with_grad:
+        return loss, None
+    grad = a_t * miss**g * miss
+    return loss, (grad if positive else -grad)
 
 
 # ---------------------------------------------------------------- softmax
@@ -160,6 +189,8 @@ def row_targets(prm: SoftmaxParams, case: Case, position: int) -> Optional[list[
     else:
         raw = [mpf(case.target.data[lay.index(position, c)]) for c in range(c_count)]
     s = prm.smoothing
+    if c_count == 0:  # zero classes: an empty distribution (and no division by C)
+        return []
     return [r * (1 - s) + s / c_count for r in raw]
 
 
@@ -168,6 +199,8 @@ def softmax_row(xs: list, t: list[mpf], prm: SoftmaxParams, with_grad: bool):
     c_count = len(xs)
     if any(mpmath.isnan(x) for x in xs):
         return NAN, [NAN] * c_count
+    if prm.from_logits and any(mpmath.isinf(x) for x in xs):
+        return softmax_limit_row(xs, t, prm, with_grad)
     g = prm.gamma
     a = prm.class_weights
     with working_digits([float(x) for x in xs]):
@@ -200,6 +233,45 @@ def softmax_row(xs: list, t: list[mpf], prm: SoftmaxParams, with_grad: bool):
             grad = [big_g[j] - p[j] * total for j in range(c_count)]
         else:
             grad = [mpf(0) if clipped[c] else dl_dp[c] for c in range(c_count)]
+        return +loss, [+v for v in grad]
+
+
+def softmax_limit_row(xs: list, t: list[mpf], prm: SoftmaxParams, with_grad: bool):
+    """A row with infinite logits: NaN, or -inf classes masked (the limits in the module docstring)."""
+    c_count = len(xs)
+    if any(mpmath.isinf(x) and x > 0 for x in xs) or all(mpmath.isinf(x) for x in xs):
+        return NAN, [NAN] * c_count
+    g = prm.gamma
+    a = prm.class_weights
+    masked = [bool(mpmath.isinf(x)) for x in xs]
+    finite = [float(x) for x, m in zip(xs, masked) if not m]
+    with working_digits(finite):
+        z = mp.fsum(mp.exp(mpf(x)) for x, m in zip(xs, masked) if not m)
+        p = [mpf(0) if m else mp.exp(mpf(x)) / z for x, m in zip(xs, masked)]
+        q = [1 - v for v in p]
+        terms = []
+        for c in range(c_count):
+            weight = a[c] * t[c]
+            if weight == 0:
+                continue  # a masked class with t_c = 0 (or a_c = 0) adds exactly 0
+            terms.append(mpf("inf") if masked[c] else -weight * q[c] ** g * mp.log(p[c]))
+        loss = mp.fsum(terms) if terms else mpf(0)
+        if not with_grad:
+            return +loss, None
+
+        def big_g(c: int):
+            # G_c = p_c dL/dp_c = -a_c t_c (q^g - g p q^(g-1) log p); at p_c = 0 it tends to -a_c t_c.
+            weight = a[c] * t[c]
+            if weight == 0:
+                return mpf(0)
+            if masked[c]:
+                return -weight
+            focus = 0 if g == 0 or q[c] == 0 else g * p[c] * q[c] ** (g - 1) * mp.log(p[c])
+            return -weight * (q[c] ** g - focus)
+
+        gs = [big_g(c) for c in range(c_count)]
+        total = mp.fsum(gs)
+        grad = [gs[j] - p[j] * total for j in range(c_count)]
         return +loss, [+v for v in grad]
 
 
@@ -302,7 +374,9 @@ def check_against_numerical_derivative(case: Case, result: MpResult) -> bool:
     naming the element on a mismatch.
     """
     data = list(case.input.data)
-    if len(data) > NUMERIC_CHECK_MAX_ELEMENTS or len(data) == 0 or any(is_nan(v) for v in data):
+    weights = list(case.weight.data) if case.weight is not None else []
+    if (len(data) > NUMERIC_CHECK_MAX_ELEMENTS or len(data) == 0
+            or not all(math.isfinite(v) for v in data + weights)):
         return False
     counted = unreduced(case, data, with_grad=False).counted
     scale = reduction_scale(case, counted)
@@ -324,6 +398,56 @@ def check_against_numerical_derivative(case: Case, result: MpResult) -> bool:
             raise AssertionError(
                 f"{case.name}: analytic gradient [{k}] = {short(analytic)} but mp.diff gives {short(numeric)}"
             )
+    return True
+
+
+LIMIT_PROBE = 200.0
+LIMIT_RTOL = mpf("1e-40")
+LIMIT_ATOL = mpf("1e-60")
+
+
+def has_infinite_input(case: Case) -> bool:
+    return any(isinstance(v, float) and math.isinf(v) for v in case.input.data)
+
+
+def probe_finite(case: Case, probe: float) -> tuple[list, list]:
+    """(returned losses, gradients) of the finite formula with every infinite logit set to +-probe."""
+    probed = [math.copysign(probe, v) if isinstance(v, float) and math.isinf(v) else v for v in case.input.data]
+    u = unreduced(case, probed, with_grad=True)
+    scale = reduction_scale(case, u.counted)
+    if case.resolved()["reduction"] == "none":
+        losses = u.losses
+    else:
+        losses = [scale * mp.fsum(u.losses) if u.losses else mpf(0)]
+    return losses, [scale * g for g in u.grads]
+
+
+def check_limits(case: Case, result: MpResult) -> bool:
+    """Checks the analytic limits at infinite logits against the finite formula at |x| = 200.
+
+    Every element whose limit is finite must agree to 1e-40 relative (the neglected terms are
+    about 200 e^-200 ~ 1e-85); where the limit is +inf the finite value must grow from |x| = 200
+    to |x| = 400 (it grows like |x|). NaN limits (rows with a +inf logit or only -inf logits,
+    inf * 0) are not probed. Returns False when the case has no infinite logit; raises
+    AssertionError on a mismatch.
+    """
+    if not has_infinite_input(case) or not case.resolved()["fromLogits"]:
+        return False
+    losses, grads = probe_finite(case, LIMIT_PROBE)
+    far_losses, _ = probe_finite(case, 2 * LIMIT_PROBE)
+    for output, limits, finite, far in (("loss", result.loss, losses, far_losses), ("gradInput", result.grad, grads, grads)):
+        for k, (limit, value, far_value) in enumerate(zip(limits, finite, far)):
+            if mpmath.isnan(limit):
+                continue
+            if mpmath.isinf(limit):
+                ok = limit > 0 and far_value - value > mpf("1e-30")
+            else:
+                ok = abs(value - limit) <= LIMIT_ATOL + LIMIT_RTOL * abs(limit)
+            if not ok:
+                raise AssertionError(
+                    f"{case.name}: {output}[{k}] limit {short(limit)} but the formula at |x| = {LIMIT_PROBE:g} "
+                    f"gives {short(value)} ({short(far_value)} at {2 * LIMIT_PROBE:g})"
+                )
     return True
 
 
