@@ -3,13 +3,12 @@
  * WebAssembly SIMD kernel for Float32Array inputs when the runtime has SIMD; Float64Array inputs
  * (and runtimes without SIMD) take the scalar ops unchanged, float64 exact.
  */
-import { CompensatedSum } from '@focal-loss/core';
 import { sigmoidFocalLoss as scalarSigmoidFocalLoss, type SigmoidCallOptions } from '../sigmoid.js';
 import { softmaxFocalLoss as scalarSoftmaxFocalLoss, type SoftmaxCallOptions } from '../softmax.js';
 import type { FloatArray, FocalLossResult, TensorView } from '../types.js';
 import { simdSupported } from './feature.js';
 import { compileKernel, sharedKernel, SimdKernel } from './kernel.js';
-import { prepareSigmoid, prepareSoftmax, type PreparedCall } from './prepare.js';
+import { finishCall, prepareSigmoid, prepareSoftmax } from './prepare.js';
 import { runSigmoidBlocks, sigmoidBlockCount } from './sigmoid-blocks.js';
 import { runSoftmaxBlocks, softmaxBlockCount } from './softmax-blocks.js';
 
@@ -57,16 +56,6 @@ function isFloat32View(view: unknown): view is TensorView<Float32Array> {
   return typeof view === 'object' && view !== null && (view as { data?: unknown }).data instanceof Float32Array;
 }
 
-/** The reduced loss from the blocks' sums (in block order), or the unreduced loss as written. */
-function finish<T extends FloatArray>(call: PreparedCall<unknown>, sums: Float64Array | null): FocalLossResult<T> {
-  if (sums !== null) {
-    const total = new CompensatedSum();
-    for (let b = 0; b < sums.length; b++) total.add(sums[b] as number);
-    call.loss.data[0] = total.value * call.scale;
-  }
-  return call as unknown as FocalLossResult<T>;
-}
-
 /** Sigmoid focal loss; the API and results of ../sigmoid.ts (float32 inputs within float32 rounding). */
 export function sigmoidFocalLoss<T extends FloatArray>(
   input: TensorView<T>,
@@ -79,7 +68,7 @@ export function sigmoidFocalLoss<T extends FloatArray>(
   const blocks = sigmoidBlockCount(call.task.input.length);
   const sums = call.reduce ? new Float64Array(blocks) : null;
   runSigmoidBlocks(k, call.task, 0, blocks, sums);
-  return finish(call, sums);
+  return finishCall<T>(call, sums);
 }
 
 /** Softmax focal loss; the API and results of ../softmax.ts (float32 inputs within float32 rounding). */
@@ -96,5 +85,5 @@ export function softmaxFocalLoss<T extends FloatArray>(
   const sums = call.reduce ? new Float64Array(blocks) : null;
   if (classes === 0) call.loss.data.fill(0);
   else runSoftmaxBlocks(k, call.task, 0, blocks, sums);
-  return finish(call, classes === 0 ? null : sums);
+  return finishCall<T>(call, classes === 0 ? null : sums);
 }

@@ -9,6 +9,7 @@ import {
   checkClassIndexTargets,
   checkUnitIntervalTargets,
   classWeights,
+  CompensatedSum,
   planSigmoidCall,
   planSoftmaxCall,
   readBooleanOption,
@@ -16,7 +17,7 @@ import {
   splitCallOptions,
   type LossOpName,
 } from '@focal-loss/core';
-import type { FloatArray, TensorView } from '../types.js';
+import type { FloatArray, FocalLossResult, TensorView } from '../types.js';
 import { ADAPTER_KEYS, FLOAT_DTYPES, outputBuffer, readOut, tensorInfo, type AdapterOptions } from '../views.js';
 import type { SigmoidTask, TargetArray } from './sigmoid-blocks.js';
 import type { SoftmaxTask } from './softmax-blocks.js';
@@ -136,4 +137,17 @@ export function prepareSoftmax(
     loss: { data: lossData, shape: outputShape },
     gradInput: gradData === null ? null : { data: gradData, shape: [...input.shape] },
   };
+}
+
+/**
+ * The result: the reduced loss from the blocks' sums, added in block order (compensated float64,
+ * so the value does not depend on how the blocks were shared out), or the unreduced loss as written.
+ */
+export function finishCall<T extends FloatArray>(call: PreparedCall<unknown>, sums: Float64Array | null): FocalLossResult<T> {
+  if (sums !== null) {
+    const total = new CompensatedSum();
+    for (let b = 0; b < sums.length; b++) total.add(sums[b] as number);
+    call.loss.data[0] = total.value * call.scale;
+  }
+  return { loss: call.loss as TensorView<T>, gradInput: call.gradInput as TensorView<T> | null };
 }

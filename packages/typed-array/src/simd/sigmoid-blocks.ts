@@ -55,8 +55,10 @@ function writeParams(kernel: SimdKernel, task: SigmoidTask): void {
 }
 
 /**
- * Runs blocks [firstBlock, endBlock). With `task.lossOut` null, `sums[b - firstBlock]` receives the
- * float64 sum of block b's weighted losses.
+ * Runs blocks [firstBlock, endBlock) of an input of `total` elements. With `task.lossOut` null,
+ * `sums[b - firstBlock]` receives the float64 sum of block b's weighted losses. The task's arrays
+ * may hold a slice of the whole input starting at element `origin` (a pool worker without shared
+ * memory); block boundaries stay those of the whole input.
  */
 export function runSigmoidBlocks(
   kernel: SimdKernel,
@@ -64,17 +66,18 @@ export function runSigmoidBlocks(
   firstBlock: number,
   endBlock: number,
   sums: Float64Array | null,
+  origin = 0,
+  total = task.input.length,
 ): void {
   kernel.reserve(SIGMOID_BLOCK, 0);
   writeParams(kernel, task);
   const { input, target, weight, lossOut, gradOut } = task;
-  const size = input.length;
   const { f32, i32 } = kernel;
   const base = kernel.params >> 2;
   const run = kernel.exports.sigmoid_focal;
   for (let b = firstBlock; b < endBlock; b++) {
-    const begin = b * SIGMOID_BLOCK;
-    const end = Math.min(size, begin + SIGMOID_BLOCK);
+    const begin = b * SIGMOID_BLOCK - origin;
+    const end = Math.min(total, (b + 1) * SIGMOID_BLOCK) - origin;
     const n = end - begin;
     i32[base + PARAM_INT.n] = n;
     f32.set(input.subarray(begin, end), kernel.x >> 2);

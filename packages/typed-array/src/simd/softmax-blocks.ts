@@ -143,8 +143,10 @@ function runSegment(kernel: SimdKernel, task: SoftmaxTask, first: number, count:
 }
 
 /**
- * Runs blocks [firstBlock, endBlock) of positions. With `task.lossOut` null, `sums[b - firstBlock]`
- * receives the float64 sum of block b's weighted losses.
+ * Runs blocks [firstBlock, endBlock) of the `total` positions. With `task.lossOut` null,
+ * `sums[b - firstBlock]` receives the float64 sum of block b's weighted losses. The task's arrays
+ * may hold whole outer slices of the input starting at position `origin` (a multiple of `inner`; a
+ * pool worker without shared memory); block boundaries stay those of the whole input.
  */
 export function runSoftmaxBlocks(
   kernel: SimdKernel,
@@ -152,18 +154,19 @@ export function runSoftmaxBlocks(
   firstBlock: number,
   endBlock: number,
   sums: Float64Array | null,
+  origin = 0,
+  total = task.outer * task.inner,
 ): void {
   const { classes, inner } = task;
-  const positions = task.outer * inner;
   const perBlock = softmaxBlockPositions(classes);
   kernel.reserve(Math.max(perBlock * Math.max(1, classes), perBlock), classes);
   writeParams(kernel, task);
   const scratch = new Float64Array(2 * classes);
   for (let b = firstBlock; b < endBlock; b++) {
-    const blockEnd = Math.min(positions, (b + 1) * perBlock);
+    const blockEnd = Math.min(total, (b + 1) * perBlock) - origin;
     let sum = 0;
     // segments: up to the end of the current outer slice, then whole slices, then the rest
-    for (let first = b * perBlock; first < blockEnd; ) {
+    for (let first = b * perBlock - origin; first < blockEnd; ) {
       const o = Math.floor(first / inner);
       const sliceEnd = (o + 1) * inner;
       let count: number;

@@ -1,0 +1,251 @@
+/**
+ * A pool of workers running the SIMD kernel on shares of one call's blocks. Results do not depend
+ * on the number of threads: blocks are fixed by the input, each block's sum is computed the same
+ * way wherever it runs, and the sums are added in block order (see ../simd/prepare.ts finishCall).
+ */
+import { sigmoidFocalLoss as scalarSigmoidFocalLoss, type SigmoidCallOptions } from '../sigmoid.js';
+import { softmaxFocalLoss as scalarSoftmaxFocalLoss, type SoftmaxCallOptions } from '../softmax.js';
+import { simdSupported } from '../simd/feature.js';
+import { finishCall, prepareSigmoid, prepareSoftmax, type PreparedCall } from '../simd/prepare.js';
+import { SIGMOID_BLOCK, type SigmoidTask } from '../simd/sigmoid-blocks.js';
+import { softmaxBlockPositions, type SoftmaxTask } from '../simd/softmax-blocks.js';
+import type { FloatArray, FocalLossResult, TensorView } from '../types.js';
+import type { PoolRequest, PoolResponse } from './protocol.js';
+import { forEachRun, shareBlocks } from './split.js';
+import type { SpawnWorker, WorkerPort } from './worker-port.js';
+
+export interface FocalLossPoolOptions {
+  /** Workers to start (default 2). */
+  readonly threads?: number;
+  /**
+   * How arrays reach the workers: "shared" (SharedArrayBuffer: Node, cross-origin isolated pages),
+   * "transfer" (copies of each worker's share, transferred), or "auto" (default): shared when the
+   * runtime allows it.
+   */
+  readonly memory?: 'auto' | 'shared' | 'transfer';
+}
+
+export interface FocalLossPool {
+  readonly threads: number;
+  readonly memory: 'shared' | 'transfer';
+  /** The sigmoid op of the package, computed by the workers for Float32Array inputs. */
+  sigmoidFocalLoss<T extends FloatArray>(
+    input: TensorView<T>,
+    target: TensorView<ArrayLike<number>>,
+    options?: SigmoidCallOptions,
+  ): Promise<FocalLossResult<T>>;
+  /** The softmax op of the package, computed by the workers for Float32Array inputs. */
+  softmaxFocalLoss<T extends FloatArray>(
+    input: TensorView<T>,
+    target: TensorView<ArrayLike<number>>,
+    options?: SoftmaxCallOptions,
+  ): Promise<FocalLossResult<T>>;
+  /** Lets the calls in flight finish, then stops the workers; later calls reject. */
+  close(): Promise<void>;
+}
+
+/** Block geometry of a call in the (outer, classes, inner) terms of the softmax; sigmoid: 1, 1. */
+interface Geometry {
+  readonly positions: number;
+  readonly classes: number;
+  readonly inner: number;
+  readonly perBlock: number;
+}
+
+type AnyTask = SigmoidTask | SoftmaxTask;
+
+export function sharedMemoryAvailable(): boolean {
+  const scope = globalThis as { SharedArrayBuffer?: unknown; crossOriginIsolated?: boolean };
+  return typeof scope.SharedArrayBuffer === 'function' && scope.crossOriginIsolated !== false;
+}
+
+type TypedArray = Float32Array | Float64Array | Int32Array;
+
+/** The array itself when it is already shared, else a shared copy (outputs: an empty one). */
+function shared<A extends TypedArray | null>(array: A, copy: boolean): A {
+  if (array === null || array.buffer instanceof SharedArrayBuffer) return array;
+  const Ctor = array.constructor as new (buffer: SharedArrayBuffer) => TypedArray;
+  const result = new Ctor(new SharedArrayBuffer(array.byteLength));
+  if (copy) result.set(array);
+  return result as A;
+}
+
+function isFloat32View(view: unknown): boolean {
+  return typeof view === 'object' && view !== null && (view as { data?: unknown }).data instanceof Float32Array;
+}
+
+function poolError(response: PoolResponse): Error {
+  const error = new Error(response.error?.message ?? 'pool worker failed') as Error & { code?: string };
+  if (response.error?.code !== undefined) error.code = response.error.code;
+  return error;
+}
+
+export function createPool(spawn: SpawnWorker, options: FocalLossPoolOptions = {}): FocalLossPool {
+  const threads = options.threads ?? 2;
+  if (!Number.isInteger(threads) || threads < 1) throw new RangeError(`threads must be an integer >= 1, got ${threads}`);
+  const memoryMode = options.memory ?? 'auto';
+  if (memoryMode === 'shared' && !sharedMemoryAvailable()) {
+    throw new Error('memory "shared" needs SharedArrayBuffer (Node, or a cross-origin isolated page)');
+  }
+  const memory = memoryMode === 'transfer' || !sharedMemoryAvailable() ? 'transfer' : 'shared';
+
+  let nextId = 0;
+  let closed = false;
+  let failure: Error | null = null;
+  const inFlight = new Set<Promise<unknown>>();
+  const pending = new Map<number, { worker: number; resolve: (r: PoolResponse) => void; reject: (e: Error) => void }>();
+  const busy: number[] = [];
+  const workers: WorkerPort[] = [];
+
+  function settleWorker(w: number, delta: number): void {
+    busy[w] = (busy[w] as number) + delta;
+    workers[w]?.setBusy((busy[w] as number) > 0);
+  }
+
+  for (let w = 0; w < threads; w++) {
+    const port = spawn();
+    busy.push(0);
+    workers.push(port);
+    port.listen(
+      (response) => {
+        const entry = pending.get(response.id);
+        if (entry === undefined) return;
+        pending.delete(response.id);
+        settleWorker(w, -1);
+        if (response.error !== undefined) entry.reject(poolError(response));
+        else entry.resolve(response);
+      },
+      (error) => {
+        failure ??= error;
+        for (const [id, entry] of pending) {
+          if (entry.worker !== w) continue;
+          pending.delete(id);
+          settleWorker(w, -1);
+          entry.reject(error);
+        }
+      },
+    );
+  }
+
+  function send(w: number, request: Omit<PoolRequest, 'id'>, transfer: ArrayBuffer[]): Promise<PoolResponse> {
+    if (failure !== null) return Promise.reject(failure);
+    const id = nextId++;
+    return new Promise((resolve, reject) => {
+      pending.set(id, { worker: w, resolve, reject });
+      settleWorker(w, 1);
+      (workers[w] as WorkerPort).post({ ...request, id } as PoolRequest, transfer);
+    });
+  }
+
+  async function runShared(op: 'sigmoid' | 'softmax', task: AnyTask, geometry: Geometry, ranges: Array<[number, number]>, wantSums: boolean) {
+    const sharedTask = {
+      ...task,
+      input: shared(task.input, true),
+      target: shared(task.target, true),
+      weight: shared(task.weight, true),
+      lossOut: shared(task.lossOut, false),
+      gradOut: shared(task.gradOut, false),
+    } as AnyTask;
+    const responses = await Promise.all(
+      ranges.map(([firstBlock, endBlock], w) =>
+        send(w, { op, task: sharedTask, firstBlock, endBlock, origin: 0, total: geometry.positions, wantSums, allocate: null } as Omit<PoolRequest, 'id'>, []),
+      ),
+    );
+    if (task.lossOut !== null && sharedTask.lossOut !== task.lossOut) task.lossOut.set(sharedTask.lossOut as FloatArray);
+    if (task.gradOut !== null && sharedTask.gradOut !== task.gradOut) task.gradOut.set(sharedTask.gradOut as FloatArray);
+    return responses;
+  }
+
+  async function runTransfer(op: 'sigmoid' | 'softmax', task: AnyTask, geometry: Geometry, ranges: Array<[number, number]>, wantSums: boolean) {
+    const { positions, classes, inner, perBlock } = geometry;
+    return Promise.all(
+      ranges.map(async ([firstBlock, endBlock], w) => {
+        const first = firstBlock * perBlock;
+        const end = Math.min(positions, endBlock * perBlock);
+        // the whole outer slices holding [first, end), so the worker sees complete rows
+        const origin = Math.floor(first / inner) * inner;
+        const stop = Math.ceil(end / inner) * inner;
+        const e0 = origin * classes;
+        const e1 = stop * classes;
+        const perElementTarget = op === 'sigmoid' || (task as SoftmaxTask).targetKind === 'probability';
+        const local = {
+          ...task,
+          input: task.input.slice(e0, e1),
+          target: perElementTarget ? task.target.slice(e0, e1) : task.target.slice(origin, stop),
+          weight: task.weight === null ? null : task.weight.slice(origin, stop),
+          lossOut: null,
+          gradOut: null,
+          ...(op === 'softmax' ? { outer: (stop - origin) / inner } : {}),
+        } as AnyTask;
+        const transfer = [local.input.buffer, local.target.buffer, ...(local.weight === null ? [] : [local.weight.buffer])];
+        const allocate = { loss: task.lossOut === null ? 0 : stop - origin, grad: task.gradOut === null ? 0 : e1 - e0 };
+        const response = await send(
+          w,
+          { op, task: local, firstBlock, endBlock, origin, total: positions, wantSums, allocate } as Omit<PoolRequest, 'id'>,
+          transfer as ArrayBuffer[],
+        );
+        if (task.lossOut !== null && response.loss !== null) task.lossOut.set(response.loss.subarray(first - origin, end - origin), first);
+        const grad = response.grad;
+        if (task.gradOut !== null && grad !== null) {
+          const out = task.gradOut;
+          forEachRun(first, end, classes, inner, (start, length) => out.set(grad.subarray(start - e0, start - e0 + length), start));
+        }
+        return response;
+      }),
+    );
+  }
+
+  async function run<T extends FloatArray>(op: 'sigmoid' | 'softmax', call: PreparedCall<AnyTask>, geometry: Geometry): Promise<FocalLossResult<T>> {
+    const blocks = Math.ceil(geometry.positions / geometry.perBlock);
+    if (blocks === 0 || geometry.classes === 0) {
+      if (geometry.classes === 0) call.loss.data.fill(0);
+      return finishCall<T>(call, call.reduce && geometry.classes !== 0 ? new Float64Array(0) : null);
+    }
+    const ranges = shareBlocks(blocks, workers.length);
+    const wantSums = call.reduce;
+    const responses = await (memory === 'shared' ? runShared : runTransfer)(op, call.task, geometry, ranges, wantSums);
+    let sums: Float64Array | null = null;
+    if (wantSums) {
+      sums = new Float64Array(blocks);
+      responses.forEach((response, w) => sums!.set(response.sums as Float64Array, (ranges[w] as [number, number])[0]));
+    }
+    return finishCall<T>(call, sums);
+  }
+
+  /** Runs `work` as a call of this pool: refused once closed, awaited by close(). */
+  function track<R>(work: () => Promise<R>): Promise<R> {
+    if (closed) return Promise.reject(new Error('the focal loss pool is closed'));
+    const promise = work();
+    inFlight.add(promise);
+    const forget = () => inFlight.delete(promise);
+    promise.then(forget, forget);
+    return promise;
+  }
+
+  return {
+    threads,
+    memory,
+    sigmoidFocalLoss<T extends FloatArray>(input: TensorView<T>, target: TensorView<ArrayLike<number>>, options: SigmoidCallOptions = {}) {
+      return track(async () => {
+        // float64 inputs keep the exact scalar path, on this thread; so do runtimes without SIMD
+        if (!isFloat32View(input) || !simdSupported()) return scalarSigmoidFocalLoss(input, target, options);
+        const call = prepareSigmoid(input as unknown as TensorView<Float32Array>, target, options);
+        const n = call.task.input.length;
+        return run<T>('sigmoid', call, { positions: n, classes: 1, inner: 1, perBlock: SIGMOID_BLOCK });
+      });
+    },
+    softmaxFocalLoss<T extends FloatArray>(input: TensorView<T>, target: TensorView<ArrayLike<number>>, options: SoftmaxCallOptions = {}) {
+      return track(async () => {
+        if (!isFloat32View(input) || !simdSupported()) return scalarSoftmaxFocalLoss(input, target, options);
+        const call = prepareSoftmax(input as unknown as TensorView<Float32Array>, target, options);
+        const { outer, classes, inner } = call.task;
+        return run<T>('softmax', call, { positions: outer * inner, classes, inner, perBlock: softmaxBlockPositions(classes) });
+      });
+    },
+    async close() {
+      closed = true;
+      await Promise.allSettled([...inFlight]);
+      await Promise.all(workers.map((port) => port.terminate()));
+    },
+  };
+}

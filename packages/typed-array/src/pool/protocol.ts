@@ -1,0 +1,34 @@
+/**
+ * Messages between a pool and its workers. A request names blocks of the whole input (fixed by the
+ * input's size and classes only, never by the number of threads) and carries the task: with shared
+ * memory its arrays are views of SharedArrayBuffers (the worker writes the outputs in place); without,
+ * they are private slices transferred to the worker, which allocates the outputs and transfers them back.
+ */
+import type { SigmoidTask } from '../simd/sigmoid-blocks.js';
+import type { SoftmaxTask } from '../simd/softmax-blocks.js';
+
+export type PoolRequest =
+  | (RequestCommon & { readonly op: 'sigmoid'; readonly task: SigmoidTask })
+  | (RequestCommon & { readonly op: 'softmax'; readonly task: SoftmaxTask });
+
+interface RequestCommon {
+  readonly id: number;
+  readonly firstBlock: number;
+  readonly endBlock: number;
+  /** Position (element for the sigmoid) of the whole input at which the task's arrays start. */
+  readonly origin: number;
+  /** Positions (elements) of the whole input. */
+  readonly total: number;
+  /** Whether to return one float64 sum per block (reduced losses). */
+  readonly wantSums: boolean;
+  /** Without shared memory: the lengths of the outputs the worker allocates and returns. */
+  readonly allocate: { readonly loss: number; readonly grad: number } | null;
+}
+
+export interface PoolResponse {
+  readonly id: number;
+  readonly sums: Float64Array | null;
+  readonly loss: Float32Array | null;
+  readonly grad: Float32Array | null;
+  readonly error?: { readonly message: string; readonly code?: string };
+}
