@@ -1,7 +1,10 @@
 /**
- * `tfjs-cpu` and `tfjs-wasm`: @focal-loss/tfjs on two TensorFlow.js backends. Browser-safe: where the
- * wasm binaries live is passed in (a directory URL in the browser, an absolute path in Node).
+ * `tfjs-cpu` and `tfjs-wasm` (the package's fused kernels) and `tfjs-cpu-composite` /
+ * `tfjs-wasm-composite` (the composite tf-ops formulation that every other backend runs, forced
+ * with the `composite` option): @focal-loss/tfjs on TensorFlow.js backends. Browser-safe: where
+ * the wasm binaries live is passed in (a directory URL in the browser, an absolute path in Node).
  */
+import { isPlainObject } from '@focal-loss/core';
 import { sigmoidFocalLoss, softmaxFocalLoss } from '@focal-loss/tfjs';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
@@ -35,9 +38,25 @@ async function useBackend(backend: string): Promise<true | string> {
  * the reason it cannot run (no wasm files, no WebGL); the browser page uses it for `tfjs-webgl`,
  * whose backend module it imports itself.
  */
-export function createTfjsBackendAdapter(backend: string, prepare: () => true | string = () => true): ConformanceAdapter {
+export interface TfjsBackendAdapterOptions {
+  /** Checked before the backend is selected; returns why the adapter cannot run, or true. */
+  prepare?: () => true | string;
+  /** Force the composite formulation (`composite: true` on every call); the name gets "-composite". */
+  composite?: boolean;
+  /** The adapter's name, when it is not `tfjs-<backend>` (e.g. a flag set on the same backend). */
+  name?: string;
+}
+
+export function createTfjsBackendAdapter(
+  backend: string,
+  prepareOrOptions: (() => true | string) | TfjsBackendAdapterOptions = {},
+): ConformanceAdapter {
+  const settings: TfjsBackendAdapterOptions =
+    typeof prepareOrOptions === 'function' ? { prepare: prepareOrOptions } : prepareOrOptions;
+  const prepare = settings.prepare ?? (() => true);
+  const composite = settings.composite ?? false;
   return {
-    name: `tfjs-${backend}`,
+    name: settings.name ?? `tfjs-${backend}${composite ? '-composite' : ''}`,
     packageName: '@focal-loss/tfjs',
     precision: 'float32',
     async setup() {
@@ -45,6 +64,9 @@ export function createTfjsBackendAdapter(backend: string, prepare: () => true | 
       return prepared === true ? useBackend(backend) : prepared;
     },
     supports(fixture: Fixture) {
+      // An error fixture runs as written: an int32 input or weight becomes an int32 tensor, which
+      // the losses refuse (INVALID_OPTION naming the dtype) as the fixture expects.
+      if (fixture.expected.kind === 'error') return true;
       // The losses refuse a non-float input or weight (INVALID_OPTION) rather than cast it.
       const floats = floatInputSupport(fixture);
       return floats === true ? float32Support(fixture) : floats;
@@ -57,9 +79,15 @@ export function createTfjsBackendAdapter(backend: string, prepare: () => true | 
       const tensors = [toTensor(input), toTensor(target), ...(weight === undefined ? [] : [toTensor(weight)])];
       const [x, t, w] = tensors as [tf.Tensor, tf.Tensor, tf.Tensor | undefined];
       // The conformance suite expects INVALID_TARGET, which needs the opt-in host-side target check.
-      const call = { ...fixture.options, weight: w ?? null, checkTargets: true };
+      // Options that are not a plain object go through as they are, to be refused (INVALID_OPTION).
+      const options: unknown = fixture.options;
+      const call = isPlainObject(options)
+        ? { ...options, weight: w ?? null, checkTargets: true, ...(composite ? { composite } : {}) }
+        : options;
       const loss = (logits: tf.Tensor) =>
-        fixture.op === 'sigmoid_focal_loss' ? sigmoidFocalLoss(logits, t, call) : softmaxFocalLoss(logits, t, call);
+        fixture.op === 'sigmoid_focal_loss'
+          ? sigmoidFocalLoss(logits, t, call as Parameters<typeof sigmoidFocalLoss>[2])
+          : softmaxFocalLoss(logits, t, call as Parameters<typeof softmaxFocalLoss>[2]);
       try {
         if (!wantsGradient(fixture)) {
           const value = loss(x);
@@ -89,5 +117,9 @@ export function createTfjsAdapters(options: TfjsAdapterOptions = {}): Conformanc
     setWasmPaths(options.wasmPaths);
     return true;
   });
-  return [createTfjsBackendAdapter('cpu'), wasm];
+  const wasmComposite = createTfjsBackendAdapter('wasm', {
+    composite: true,
+    prepare: () => (options.wasmPaths === undefined ? 'no wasmPaths given for @tensorflow/tfjs-backend-wasm' : true),
+  });
+  return [createTfjsBackendAdapter('cpu'), wasm, createTfjsBackendAdapter('cpu', { composite: true }), wasmComposite];
 }
