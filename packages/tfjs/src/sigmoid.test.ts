@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import fc from 'fast-check';
-import { beforeAll, describe, expect, it } from 'vitest';
-import { sigmoidFocalLoss } from './index.js';
+import { expect, it } from 'vitest';
+import { sigmoidFocalLoss as sigmoidFocalLossOf, type SigmoidFocalLossTensorOptions } from './index.js';
+import { describeEachEnv } from './test-envs.js';
 import { compositeSigmoidFocalLoss } from './test-composite.js';
 import {
   expectClose,
@@ -15,11 +16,11 @@ import {
   valueAndGradOf,
 } from './test-helpers.js';
 
-beforeAll(async () => {
-  await tf.setBackend('cpu');
-});
+describeEachEnv('sigmoidFocalLoss', (env) => {
+  // Every call of this suite runs on the environment's path (fused kernel or composite).
+  const sigmoidFocalLoss = (x: tf.Tensor, t: tf.Tensor, options: SigmoidFocalLossTensorOptions = {}): tf.Tensor =>
+    sigmoidFocalLossOf(x, t, { ...options, composite: env.composite });
 
-describe('sigmoidFocalLoss on tfjs-cpu', () => {
   it('gives the worked example of docs/math.md: FL(p = 0.8, y = 1) and its derivative', () => {
     const x = tf.tensor1d([Math.log(4)]);
     const t = tf.tensor1d([1]);

@@ -1,14 +1,15 @@
 import * as tf from '@tensorflow/tfjs-core';
 import fc from 'fast-check';
-import { beforeAll, describe, expect, it } from 'vitest';
-import { softmaxFocalLoss } from './index.js';
+import { expect, it } from 'vitest';
+import { softmaxFocalLoss as softmaxFocalLossOf, type SoftmaxFocalLossTensorOptions } from './index.js';
+import { describeEachEnv } from './test-envs.js';
 import { expectClose, gammaArb, reductionArb, seededFloats, softmaxReference, sizeOf, valueAndGradOf } from './test-helpers.js';
 
-beforeAll(async () => {
-  await tf.setBackend('cpu');
-});
+describeEachEnv('softmaxFocalLoss', (env) => {
+  // Every call of this suite runs on the environment's path (fused kernel or composite).
+  const softmaxFocalLoss = (x: tf.Tensor, t: tf.Tensor, options: SoftmaxFocalLossTensorOptions = {}): tf.Tensor =>
+    softmaxFocalLossOf(x, t, { ...options, composite: env.composite });
 
-describe('softmaxFocalLoss on tfjs-cpu', () => {
   it('matches the float64 typed-array reference over random shapes, axes, targets and options', () => {
     fc.assert(
       fc.property(
