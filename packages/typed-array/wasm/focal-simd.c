@@ -174,7 +174,9 @@ ALWAYS_INLINE clipped_probability clip_probability(f32x4 x, const struct params*
   r.p = vsel(low, splat(P->p_lo), vsel(high, splat(P->p_hi), x));
   r.q = vsel(low, splat(1.0f - P->p_lo), vsel(high, splat(P->q_hi), wasm_f32x4_sub(splat(1.0f), x)));
   r.logP = vsel(low, splat(P->log_p_lo), vsel(high, splat(P->log_p_hi), v_log(safe)));
-  r.logQ = vsel(low, splat(P->log_q_lo), vsel(high, splat(P->log_q_hi), v_log1p(wasm_f32x4_neg(safe))));
+  /* x = 1 is unclipped only when 1 - eps rounds to 1 (eps < 2^-53): log(1 - x) = -Infinity */
+  f32x4 logQ = vsel(wasm_f32x4_eq(safe, splat(1.0f)), splat(-__builtin_inff()), v_log1p(wasm_f32x4_neg(safe)));
+  r.logQ = vsel(low, splat(P->log_q_lo), vsel(high, splat(P->log_q_hi), logQ));
   return r;
 }
 
