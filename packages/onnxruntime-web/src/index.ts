@@ -16,7 +16,17 @@ export {
 export { buildLossModel, encodeModel, type LossModelOptions } from './standalone.js';
 export { appendFocalLoss, type AppendLossOptions } from './append.js';
 export {
+  FocalLossError,
+  isFocalLossError,
+  ERROR_CODES,
+  RUNNER_DISPOSED,
+  ORT_ERROR_CODES,
+  type FocalLossErrorCode,
+  type OrtErrorCode,
+} from './errors.js';
+export {
   FocalLossRunner,
+  DEFAULT_MAX_SESSIONS,
   type FocalLossRunnerOptions,
   type RunCallOptions,
   type RunnerResult,

@@ -5,6 +5,7 @@
  */
 import {
   FocalLossError,
+  describeValue,
   resolveSigmoidOptions,
   resolveSoftmaxOptions,
   type ResolvedSigmoidOptions,
@@ -63,31 +64,37 @@ function commonValues(o: ResolvedSigmoidOptions | ResolvedSoftmaxOptions): Recor
 
 export function resolveLossSpec(request: SpecRequest): LossSpec {
   if (request.op !== 'sigmoid' && request.op !== 'softmax') {
-    throw new FocalLossError('INVALID_OPTION', `op must be "sigmoid" or "softmax", got ${JSON.stringify(request.op)}`);
+    throw new FocalLossError('INVALID_OPTION', `op must be "sigmoid" or "softmax", got ${describeValue(request.op)}`);
   }
   const hasWeight = request.weight === true;
-  if (request.op === 'sigmoid') {
-    const options = resolveSigmoidOptions(request.options);
-    const values = commonValues(options);
-    if (options.alpha !== null) values.alpha = options.alpha;
-    return {
-      op: 'sigmoid',
-      options,
-      values,
-      variant: {
-        reduction: options.reduction,
-        fromLogits: options.fromLogits,
-        hasWeight,
-        hasNormalizer: options.normalizer !== null,
-        hasAlpha: options.alpha !== null,
-      },
-    };
-  }
+  if (request.op === 'sigmoid') return sigmoidSpec(resolveSigmoidOptions(request.options), hasWeight);
   const options = resolveSoftmaxOptions(request.options);
   const targetKind = request.targetKind ?? 'index';
   if (targetKind !== 'index' && targetKind !== 'probability') {
-    throw new FocalLossError('INVALID_OPTION', `targetKind must be "index" or "probability", got ${JSON.stringify(targetKind)}`);
+    throw new FocalLossError('INVALID_OPTION', `targetKind must be "index" or "probability", got ${describeValue(targetKind)}`);
   }
+  return softmaxSpec(options, targetKind, hasWeight);
+}
+
+/** The spec of options the core has already resolved (the runner's call plan). */
+export function sigmoidSpec(options: ResolvedSigmoidOptions, hasWeight: boolean): LossSpec {
+  const values = commonValues(options);
+  if (options.alpha !== null) values.alpha = options.alpha;
+  return {
+    op: 'sigmoid',
+    options,
+    values,
+    variant: {
+      reduction: options.reduction,
+      fromLogits: options.fromLogits,
+      hasWeight,
+      hasNormalizer: options.normalizer !== null,
+      hasAlpha: options.alpha !== null,
+    },
+  };
+}
+
+export function softmaxSpec(options: ResolvedSoftmaxOptions, targetKind: 'index' | 'probability', hasWeight: boolean): LossSpec {
   const values = commonValues(options);
   values.axis = options.axis;
   const alphaKind = options.alpha === null ? 'none' : typeof options.alpha === 'number' ? 'scalar' : 'perClass';

@@ -1,29 +1,42 @@
 /**
- * Runs the loss models in onnxruntime-web. One session per option set, target kind, weight,
- * gradient flag and input rank is created on first use and cached; `dispose()` releases them.
+ * Runs the loss models in onnxruntime-web. Each op is "plan, then run" (style: thin op over a
+ * shared base): @focal-loss/core's call plan does every check in the contract's order, then the
+ * call runs on a cached session.
  *
- * Everything that can be checked in JS is checked before any session exists: options and shapes
- * (through @focal-loss/core, codes INVALID_OPTION / SHAPE_MISMATCH) and the target data
- * (INVALID_TARGET: sigmoid targets outside [0, 1], class indices out of range and not ignoreIndex).
- * The graph itself does not check targets.
+ * Sessions are cached by the loss structure and values (op, variant, option values, rank,
+ * gradient) in a bounded LRU cache (session-cache.ts): `maxSessions` (default
+ * DEFAULT_MAX_SESSIONS) at once, the least recently used released when a new one is needed.
+ * `dispose()` waits for the runs in flight, releases every session and settles; later calls throw
+ * RUNNER_DISPOSED.
+ *
+ * Everything that can be checked in JS is checked before any session exists: options, dtypes and
+ * shapes (the core's plan: INVALID_OPTION / SHAPE_MISMATCH) and the target data (INVALID_TARGET:
+ * sigmoid targets outside [0, 1] or, for int32/bool targets, not 0 or 1; class indices out of
+ * range and not ignoreIndex). The graph itself does not check targets.
  */
 import * as ort from 'onnxruntime-web';
 import {
   FocalLossError,
+  checkBinaryTargets,
   checkClassIndexTargets,
   checkUnitIntervalTargets,
-  reducedShape,
-  requireLength,
-  resolveSigmoidLayout,
-  resolveSoftmaxLayout,
+  planSigmoidCall,
+  planSoftmaxCall,
+  readBooleanOption,
+  splitCallOptions,
   type SigmoidFocalLossOptions,
   type SoftmaxFocalLossOptions,
 } from '@focal-loss/core';
-import { resolveLossSpec, type LossOp, type LossSpec } from './loss-spec.js';
+import { runnerDisposedError } from './errors.js';
+import { sigmoidSpec, softmaxSpec, type LossOp, type LossSpec } from './loss-spec.js';
+import { SessionCache } from './session-cache.js';
 import { buildLossModelFromSpec, encodeModel } from './standalone.js';
+import { readTensor, type TensorInput, type View } from './tensor-view.js';
 
-/** A float32 (or, for class-index targets, int32) tensor: an ort.Tensor or a typed array with its shape. */
-export type TensorInput = ort.Tensor | { readonly data: Float32Array | Int32Array; readonly shape: readonly number[] };
+export type { TensorInput } from './tensor-view.js';
+
+/** Sessions a runner keeps by default; see FocalLossRunnerOptions.maxSessions. */
+export const DEFAULT_MAX_SESSIONS = 16;
 
 export interface RunCallOptions {
   /** Per-position weight, the shape of the unreduced loss. */
@@ -31,6 +44,11 @@ export interface RunCallOptions {
   /** Also return the gradient of the loss with respect to `input`. Default false. */
   readonly gradient?: boolean;
 }
+
+/** The runner's own call options; every other key is a loss option. */
+const ADAPTER_KEYS: readonly string[] = ['weight', 'gradient'];
+/** dtypes the runner takes for `input` and `weight`. */
+const INPUT_DTYPES: readonly string[] = ['float32'];
 
 export interface RunnerResult {
   readonly loss: { readonly data: Float32Array; readonly shape: number[] };
@@ -47,80 +65,80 @@ export interface FocalLossRunnerOptions {
   readonly inline?: boolean;
   /** Extra ORT session options; the execution provider defaults to ['wasm']. */
   readonly sessionOptions?: ort.InferenceSession.SessionOptions;
-}
-
-interface View {
-  readonly data: Float32Array | Int32Array;
-  readonly shape: readonly number[];
-}
-
-function view(value: TensorInput | undefined | null, name: string): View {
-  if (value instanceof ort.Tensor) {
-    if (value.type !== 'float32' && value.type !== 'int32') {
-      throw new FocalLossError('INVALID_OPTION', `${name} must be a float32 or int32 tensor, got ${value.type}`);
-    }
-    return { data: value.data as Float32Array | Int32Array, shape: value.dims };
-  }
-  const candidate = value as Partial<View> | null | undefined;
-  if (
-    candidate === null ||
-    typeof candidate !== 'object' ||
-    !(candidate.data instanceof Float32Array || candidate.data instanceof Int32Array) ||
-    !Array.isArray(candidate.shape)
-  ) {
-    throw new FocalLossError('INVALID_OPTION', `${name} must be an ort.Tensor or { data: Float32Array, shape: number[] }`);
-  }
-  requireLength(candidate.data.length, candidate.shape, name);
-  return candidate as View;
-}
-
-function requireFloat(v: View, name: string): void {
-  if (!(v.data instanceof Float32Array)) {
-    throw new FocalLossError('INVALID_OPTION', `${name} must hold float32 data, got ${v.data.constructor.name}`);
-  }
+  /**
+   * Most sessions kept at once (an integer >= 1, default DEFAULT_MAX_SESSIONS = 16). Creating one
+   * more releases the least recently used, after the runs in flight on it.
+   */
+  readonly maxSessions?: number;
 }
 
 /** What one call needs after validation. */
-interface Prepared {
+export interface Prepared {
   readonly spec: LossSpec;
   readonly input: View;
-  readonly target: View;
+  /** The target as fed to the model: int32 class indices or float32 values. */
+  readonly target: ort.Tensor;
   readonly weight: View | null;
-  readonly lossShape: number[];
+  /** Shape of the returned loss. */
+  readonly outputShape: number[];
   readonly gradient: boolean;
 }
 
-export function prepareCall(op: LossOp, inputValue: TensorInput, targetValue: TensorInput, call: RunCallOptions & object): Prepared {
-  const { weight: weightValue = null, gradient = false, ...lossOptions } = call as RunCallOptions & Record<string, unknown>;
-  const input = view(inputValue, 'input');
-  requireFloat(input, 'input');
-  const target = view(targetValue, 'target');
-  const weight = weightValue === null ? null : view(weightValue, 'weight');
-  if (weight !== null) requireFloat(weight, 'weight');
-  const targetKind = target.data instanceof Int32Array ? 'index' : 'probability';
-  if (op === 'sigmoid' && targetKind === 'index') {
-    throw new FocalLossError('INVALID_OPTION', 'sigmoid_focal_loss target must hold float32 data, got Int32Array');
+const OP_NAME = { sigmoid: 'sigmoid_focal_loss', softmax: 'softmax_focal_loss' } as const;
+
+/** Steps 1-7 of the contract's check order (core/src/plan.ts), then the spec of the model to run. */
+export function prepareCall(op: LossOp, inputValue: unknown, targetValue: unknown, options: unknown): Prepared {
+  if (op !== 'sigmoid' && op !== 'softmax') throw new FocalLossError('INVALID_OPTION', `op must be "sigmoid" or "softmax"`);
+  // 1. the options argument, and the runner's own keys split off
+  const { adapter, loss } = splitCallOptions(options, OP_NAME[op], ADAPTER_KEYS);
+  // 3. the runner's own options (2, the loss options, comes first inside the plan; both are INVALID_OPTION)
+  const gradient = readBooleanOption('gradient', adapter.gradient, false);
+  const weightValue = adapter.weight ?? null;
+  const input = readTensor(inputValue, 'input');
+  const target = readTensor(targetValue, 'target');
+  const weight = weightValue === null ? null : readTensor(weightValue, 'weight');
+  const tensors = { input: input.info, target: target.info, weight: weight?.info ?? null };
+  const hasWeight = weight !== null;
+  // 2, 4, 5, 6 in the plan; 7, the target values, here
+  if (op === 'sigmoid') {
+    const plan = planSigmoidCall(loss, tensors, INPUT_DTYPES);
+    if (plan.targetKind === 'binary') checkBinaryTargets(target.view.data);
+    else checkUnitIntervalTargets(target.view.data);
+    return {
+      spec: sigmoidSpec(plan.options, hasWeight),
+      input: input.view,
+      // int32 or bool 0/1 targets mean the float targets 0/1 (contract 1.1): fed as float32
+      target: floatTensor(target.view),
+      weight: weight?.view ?? null,
+      outputShape: plan.outputShape,
+      gradient,
+    };
   }
-  const spec = resolveLossSpec({ op, options: lossOptions, targetKind, weight: weight !== null });
-  let unreduced: readonly number[];
-  if (spec.op === 'sigmoid') {
-    unreduced = resolveSigmoidLayout(input.shape, target.shape, weight?.shape).lossShape;
-    checkUnitIntervalTargets(target.data);
-  } else {
-    const o = spec.options;
-    const layout = resolveSoftmaxLayout(input.shape, target.shape, targetKind, o.axis, weight?.shape, o.alpha);
-    if (targetKind === 'index') checkClassIndexTargets(target.data, layout.classes, o.ignoreIndex);
-    else checkUnitIntervalTargets(target.data);
-    unreduced = layout.lossShape;
-  }
-  return { spec, input, target, weight, lossShape: reducedShape(spec.options.reduction, unreduced), gradient: gradient === true };
+  const plan = planSoftmaxCall(loss, tensors, INPUT_DTYPES);
+  if (plan.targetKind === 'index') checkClassIndexTargets(target.view.data, plan.layout.classes, plan.ignoreIndex);
+  else checkUnitIntervalTargets(target.view.data);
+  return {
+    spec: softmaxSpec(plan.options, plan.targetKind, hasWeight),
+    input: input.view,
+    target:
+      plan.targetKind === 'index'
+        ? new ort.Tensor('int32', target.view.data as Int32Array, [...target.view.shape])
+        : floatTensor(target.view),
+    weight: weight?.view ?? null,
+    outputShape: plan.outputShape,
+    gradient,
+  };
+}
+
+function floatTensor(view: View): ort.Tensor {
+  const data = view.data instanceof Float32Array ? view.data : Float32Array.from(view.data);
+  return new ort.Tensor('float32', data, [...view.shape]);
 }
 
 export class FocalLossRunner {
-  private readonly sessions = new Map<string, Promise<ort.InferenceSession>>();
+  private readonly cache: SessionCache<ort.InferenceSession>;
   private readonly inline: boolean;
   private readonly sessionOptions: ort.InferenceSession.SessionOptions;
-  private disposed = false;
 
   constructor(options: FocalLossRunnerOptions = {}) {
     if (options.numThreads !== undefined) {
@@ -129,6 +147,11 @@ export class FocalLossRunner {
       }
       ort.env.wasm.numThreads = options.numThreads;
     }
+    const maxSessions = options.maxSessions ?? DEFAULT_MAX_SESSIONS;
+    if (!Number.isSafeInteger(maxSessions) || maxSessions < 1) {
+      throw new FocalLossError('INVALID_OPTION', `maxSessions must be an integer >= 1, got ${String(maxSessions)}`);
+    }
+    this.cache = new SessionCache(maxSessions, runnerDisposedError);
     this.inline = options.inline === true;
     // severity 3 (errors only): ORT's optimizer warnings about the graph are noise to callers
     this.sessionOptions = { executionProviders: ['wasm'], logSeverityLevel: 3, ...options.sessionOptions };
@@ -139,9 +162,14 @@ export class FocalLossRunner {
     return ort.env.wasm.numThreads ?? 1;
   }
 
-  /** Number of cached sessions. */
+  /** Number of cached sessions (at most `maxSessions`). */
   get sessionCount(): number {
-    return this.sessions.size;
+    return this.cache.size;
+  }
+
+  /** The bound on cached sessions. */
+  get maxSessions(): number {
+    return this.cache.maxSessions;
   }
 
   sigmoidFocalLoss(
@@ -161,53 +189,48 @@ export class FocalLossRunner {
     return this.run('softmax', input, target, options);
   }
 
-  async run(op: LossOp, input: TensorInput, target: TensorInput, options: RunCallOptions & object): Promise<RunnerResult> {
-    if (this.disposed) throw new Error('FocalLossRunner was disposed');
+  async run(op: LossOp, input: TensorInput, target: TensorInput, options?: object): Promise<RunnerResult> {
+    if (this.cache.isClosed) throw runnerDisposedError();
     const call = prepareCall(op, input, target, options);
     if (call.input.data.length === 0) return emptyResult(call);
-    const session = await this.session(call);
-    const feeds: Record<string, ort.Tensor> = {
-      input: new ort.Tensor('float32', call.input.data, [...call.input.shape]),
-      target:
-        call.target.data instanceof Int32Array
-          ? new ort.Tensor('int32', call.target.data, [...call.target.shape])
-          : new ort.Tensor('float32', call.target.data, [...call.target.shape]),
-    };
-    if (call.weight !== null) feeds.weight = new ort.Tensor('float32', call.weight.data, [...call.weight.shape]);
-    const results = await session.run(feeds);
-    const loss = results.loss as ort.Tensor;
-    const grad = call.gradient ? (results.gradInput as ort.Tensor) : null;
-    const out: RunnerResult = {
-      loss: { data: loss.data as Float32Array, shape: [...loss.dims] },
-      gradInput: grad === null ? null : { data: grad.data as Float32Array, shape: [...grad.dims] },
-    };
-    loss.dispose();
-    grad?.dispose();
-    return out;
-  }
-
-  private session(call: Prepared): Promise<ort.InferenceSession> {
     const rank = call.input.shape.length;
     const key = JSON.stringify([call.spec.op, call.spec.variant, call.spec.values, rank, call.gradient]);
-    let session = this.sessions.get(key);
-    if (session === undefined) {
-      const model = buildLossModelFromSpec(call.spec, { rank, gradient: call.gradient, inline: this.inline });
-      session = ort.InferenceSession.create(encodeModel(model), this.sessionOptions);
-      // a failed creation is not cached, so a later call can retry
-      session.catch(() => this.sessions.delete(key));
-      this.sessions.set(key, session);
-    }
-    return session;
+    return this.cache.use(
+      key,
+      () => {
+        const model = buildLossModelFromSpec(call.spec, { rank, gradient: call.gradient, inline: this.inline });
+        return ort.InferenceSession.create(encodeModel(model), this.sessionOptions);
+      },
+      (session) => execute(session, call),
+    );
   }
 
-  /** Releases every cached session; the runner cannot be used afterwards. */
-  async dispose(): Promise<void> {
-    this.disposed = true;
-    const sessions = [...this.sessions.values()];
-    this.sessions.clear();
-    // a session whose creation failed has nothing to release
-    await Promise.all(sessions.map((s) => s.then((session) => session.release(), () => undefined)));
+  /**
+   * Releases every cached session once the runs in flight on it have settled, and resolves then.
+   * Calls waiting for a session that was still being created reject with RUNNER_DISPOSED; later
+   * calls do too. Calling it again is harmless.
+   */
+  dispose(): Promise<void> {
+    return this.cache.close();
   }
+}
+
+async function execute(session: ort.InferenceSession, call: Prepared): Promise<RunnerResult> {
+  const feeds: Record<string, ort.Tensor> = {
+    input: new ort.Tensor('float32', call.input.data as Float32Array, [...call.input.shape]),
+    target: call.target,
+  };
+  if (call.weight !== null) feeds.weight = new ort.Tensor('float32', call.weight.data as Float32Array, [...call.weight.shape]);
+  const results = await session.run(feeds);
+  const loss = results.loss as ort.Tensor;
+  const grad = call.gradient ? (results.gradInput as ort.Tensor) : null;
+  const out: RunnerResult = {
+    loss: { data: loss.data as Float32Array, shape: [...loss.dims] },
+    gradInput: grad === null ? null : { data: grad.data as Float32Array, shape: [...grad.dims] },
+  };
+  loss.dispose();
+  grad?.dispose();
+  return out;
 }
 
 /**
@@ -216,9 +239,9 @@ export class FocalLossRunner {
  * covers softmax inputs with zero classes, where ArgMax has nothing to reduce.
  */
 function emptyResult(call: Prepared): RunnerResult {
-  const size = call.lossShape.reduce((a, b) => a * b, 1);
+  const size = call.outputShape.reduce((a, b) => a * b, 1);
   return {
-    loss: { data: new Float32Array(size), shape: call.lossShape },
+    loss: { data: new Float32Array(size), shape: call.outputShape },
     gradInput: call.gradient ? { data: new Float32Array(0), shape: [...call.input.shape] } : null,
   };
 }

@@ -5,10 +5,18 @@
  *   u = p (1 - t) + q t (1 - p_t without cancellation), loss = alpha_t u^gamma ce,
  *   d/dx = alpha_t u^gamma (gamma (p q / u) (1 - 2t) ce + (p (1 - t) - q t)), with p q / u := 0 at u = 0.
  * ORT's Sigmoid is only absolutely accurate (it returns 0 below about -18), so it is not used.
+ *
+ * Infinite logits (contract 1.1, the limits): at x = +-Infinity one of -log p, -log q is +Infinity
+ * and p q = 0. The formulas then hold with three zero-times-infinity products read as absent terms:
+ * ce's term whose target weight (t or 1 - t) is 0, the loss where alpha_t u^gamma is 0, and the
+ * gradient's focusing term (p q / u) ce where p q is 0. Everything else is IEEE arithmetic, so at
+ * x = +Infinity: t = 1 gives loss 0, gradient 0; t < 1 gives loss +Infinity (0 when alpha_t = 0),
+ * gradient alpha_t (1 - t)^gamma (1 - t); x = -Infinity mirrors it (math.md "Gradient").
  */
 import type { BodyEmitter } from './body-emitter.js';
 import {
   clippedProbability,
+  mulAbsentIfZero,
   emitReducedLoss,
   negLogFromComplement,
   powGamma,
@@ -51,7 +59,11 @@ export function emitSigmoidBody(b: BodyEmitter, v: SigmoidVariant, io: BodyIO, o
     negLogQ = negLogFromComplement(b, q, p);
     negLogP = negLogFromComplement(b, p, q);
   }
-  const ce = b.op('Add', [b.op('Mul', [t, negLogP]), b.op('Mul', [t1, negLogQ])]);
+  // ce = t (-log p) + (1 - t)(-log q) (math.md "Computing it accurately"); from logits a -log is
+  // +Infinity at an infinite logit, where a zero target weight means the term is absent
+  const ce = v.fromLogits
+    ? b.op('Add', [mulAbsentIfZero(b, t, negLogP), mulAbsentIfZero(b, t1, negLogQ)])
+    : b.op('Add', [b.op('Mul', [t, negLogP]), b.op('Mul', [t1, negLogQ])]);
   const u = b.op('Add', [b.op('Mul', [p, t1]), b.op('Mul', [q, t])]);
   let focal = powGamma(b, u);
   if (v.hasAlpha) {
@@ -63,7 +75,10 @@ export function emitSigmoidBody(b: BodyEmitter, v: SigmoidVariant, io: BodyIO, o
   const scale = reductionScale(b, v, () => sizeAsFloat(b, x));
 
   if (out.loss !== null) {
-    const perPosition = scaled(b, b.op('Mul', [focal, ce]), [weight]);
+    // loss = alpha_t u^gamma ce; at an infinite logit ce may be +Infinity where alpha_t u^gamma = 0
+    // (the target matches, or alpha_t = 0): the limit is 0
+    const elementLoss = v.fromLogits ? mulAbsentIfZero(b, focal, ce) : b.op('Mul', [focal, ce]);
+    const perPosition = scaled(b, elementLoss, [weight]);
     emitReducedLoss(b, v, perPosition, scale, out.loss);
   }
   if (out.gradInput !== null) {
@@ -72,13 +87,16 @@ export function emitSigmoidBody(b: BodyEmitter, v: SigmoidVariant, io: BodyIO, o
     const direct = b.op('Sub', [b.op('Mul', [p, t1]), b.op('Mul', [q, t])]);
     let inner: string;
     if (v.fromLogits) {
-      // p q / u is bounded; u = 0 only when a probability underflowed, where 0 is the exact limit.
-      const pqOverU = b.op('Where', [
-        b.op('Greater', [u, b.float(0)]),
-        b.op('Div', [b.op('Mul', [p, q]), u]),
+      // gamma (p q / u)(1 - 2t) ce + (p - t) (math.md "Gradient"). p q / u is bounded, and p q > 0
+      // implies u >= min(p, q) > 0. Where p q = 0 (a probability that underflowed, or an infinite
+      // logit, where ce may be +Infinity) the focusing term's limit is 0.
+      const pq = b.op('Mul', [p, q]);
+      const pqCeOverU = b.op('Where', [
+        b.op('Greater', [pq, b.float(0)]),
+        b.op('Mul', [b.op('Div', [pq, u]), ce]),
         b.float(0),
       ]);
-      inner = b.op('Add', [b.op('Mul', [b.op('Mul', [b.op('Mul', [gamma, pqOverU]), oneMinus2t]), ce]), direct]);
+      inner = b.op('Add', [b.op('Mul', [b.op('Mul', [gamma, pqCeOverU]), oneMinus2t]), direct]);
     } else {
       // d/dp: gamma (1 - 2t) ce / u + (1 - t) / q - t / p; u >= eps > 0 after the clip
       const focusing = b.op('Div', [b.op('Mul', [b.op('Mul', [gamma, oneMinus2t]), ce]), u]);

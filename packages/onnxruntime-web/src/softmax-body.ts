@@ -7,10 +7,19 @@
  *   L = sum_c w_c q_c^gamma s_c,  G_c = w_c q_c^gamma (1 + gamma p_c s_c / q_c),  dL/dx_j = p_j (G - G_j) - q_j G_j
  * with w_c = alpha_c t_c and s / q := 1 where q = 0. The class axis is the `axis` attribute
  * (ArgMax, GatherElements, ScatterElements, and the axes inputs of ReduceSum, Unsqueeze, CumSum).
+ *
+ * Infinite logits (contract 1.1): a -Infinity logit in a row with a finite max has e = p = 0 and
+ * s = +Infinity. Its class adds 0 to the loss and gets gradient 0 when w_c = 0 (masking), read as
+ * absent terms: w_c q_c^gamma s_c := 0 where w_c = 0, and p_c s_c / q_c := 0 where p_c = 0 (its
+ * limit). With w_c > 0 the loss is +Infinity and G_c = w_c q_c^gamma, the finite limit. A row whose
+ * max is +-Infinity (a +Infinity logit, or all -Infinity) has no limit: its loss and every
+ * gradient entry are NaN.
  */
 import type { BodyEmitter } from './body-emitter.js';
 import {
+  accurateSum,
   clippedProbability,
+  mulAbsentIfZero,
   emitReducedLoss,
   negLogFromComplement,
   powGamma,
@@ -96,9 +105,14 @@ export function emitSoftmaxBody(b: BodyEmitter, v: SoftmaxVariant, io: BodyIO, o
   let q: string;
   let s: string;
   let clipped: string | null = null;
+  let noLimit: string | null = null;
   if (v.fromLogits) {
     const top = b.op('ArgMax', [x], [axisAttr(), intAttr('keepdims', 1)]);
-    const d = b.op('Sub', [x, b.op('GatherElements', [x, top], [axisAttr()])]);
+    const max = b.op('GatherElements', [x, top], [axisAttr()]);
+    // NaN for a row whose max is +-Infinity (no limit), else 0; added to the row's loss terms and
+    // gradient it makes them NaN (a NaN logit reaches every output through `others` anyway)
+    noLimit = b.op('Where', [b.op('Equal', [b.op('Abs', [max]), b.float(Infinity)]), b.float(NaN), zero]);
+    const d = b.op('Sub', [x, max]);
     const e = b.op('Exp', [d]);
     const topMask = b.op('ScatterElements', [
       b.op('ConstantOfShape', [shape], [fillValue(0)]),
@@ -117,12 +131,14 @@ export function emitSoftmaxBody(b: BodyEmitter, v: SoftmaxVariant, io: BodyIO, o
     ({ p, q, clipped } = clippedProbability(b, x));
     s = negLogFromComplement(b, p, q);
   }
-  const wq = b.op('Mul', [w, powGamma(b, q)]);
+  const qPow = powGamma(b, q);
+  const wq = b.op('Mul', [w, qPow]);
 
   // Per-position factor: weight, reduction scale, and 0 at ignored positions.
   const scale = reductionScale(b, v, () => {
     if (ignored !== null) {
-      return b.op('ReduceSum', [b.cast(b.op('Not', [ignored]), DataType.FLOAT)], [intAttr('keepdims', 0)]);
+      // blocked, so that counts above 2^24 are not stuck there (a float32 running sum of ones is)
+      return accurateSum(b, b.cast(b.op('Not', [ignored]), DataType.FLOAT));
     }
     if (v.targetKind === 'index') return sizeAsFloat(b, io.target);
     // positions = size / C; with C = 0 the size is 0 too, and Max keeps the division finite
@@ -130,7 +146,10 @@ export function emitSoftmaxBody(b: BodyEmitter, v: SoftmaxVariant, io: BodyIO, o
   });
 
   if (out.loss !== null) {
-    let perPosition = scaled(b, b.op('ReduceSum', [b.op('Mul', [wq, s]), axes], [intAttr('keepdims', 0)]), [io.weight]);
+    // w_c q_c^gamma s_c, with a class of zero weight absent (s_c is +Infinity at a -Infinity logit)
+    let terms = v.fromLogits ? mulAbsentIfZero(b, w, b.op('Mul', [qPow, s])) : b.op('Mul', [wq, s]);
+    if (noLimit !== null) terms = b.op('Add', [terms, noLimit]);
+    let perPosition = scaled(b, b.op('ReduceSum', [terms, axes], [intAttr('keepdims', 0)]), [io.weight]);
     if (ignored !== null) perPosition = b.op('Where', [ignored, zero, perPosition]);
     emitReducedLoss(b, v, perPosition, scale, out.loss);
   }
@@ -139,9 +158,12 @@ export function emitSoftmaxBody(b: BodyEmitter, v: SoftmaxVariant, io: BodyIO, o
     let grad: string;
     if (v.fromLogits) {
       const sOverQ = b.op('Where', [b.op('Greater', [q, zero]), b.op('Div', [s, q]), one]);
-      const gC = b.op('Mul', [wq, b.op('Add', [one, b.op('Mul', [gamma, b.op('Mul', [p, sOverQ])])])]);
+      // p s / q -> 0 as p -> 0 (a -Infinity logit: p = 0, s = +Infinity)
+      const pSOverQ = mulAbsentIfZero(b, p, sOverQ);
+      const gC = b.op('Mul', [wq, b.op('Add', [one, b.op('Mul', [gamma, pSOverQ])])]);
       const gTotal = b.op('ReduceSum', [gC, axes], [intAttr('keepdims', 1)]);
       grad = b.op('Sub', [b.op('Mul', [p, b.op('Sub', [gTotal, gC])]), b.op('Mul', [q, gC])]);
+      if (noLimit !== null) grad = b.op('Add', [grad, noLimit]);
     } else {
       // d/dp [q^g s] = -q^g (g s / q + 1 / p); q >= eps > 0 after the clip
       const inner = b.op('Add', [b.op('Div', [b.op('Mul', [gamma, s]), q]), b.op('Reciprocal', [p])]);
@@ -149,14 +171,14 @@ export function emitSoftmaxBody(b: BodyEmitter, v: SoftmaxVariant, io: BodyIO, o
       const dead = b.op('Or', [clipped as string, b.op('Equal', [w, zero])]);
       grad = b.op('Where', [dead, zero, grad]);
     }
-    if (io.weight === null && ignored === null) {
+    if (io.weight === null) {
       // one scalar factor (or none): no per-position broadcast needed
       grad = scaled(b, grad, [scale]);
     } else {
-      let factor = scaled(b, io.weight ?? one, [scale]);
-      if (ignored !== null) factor = b.op('Where', [ignored, zero, factor]);
-      grad = b.op('Mul', [grad, b.op('Unsqueeze', [factor, axes])]);
+      grad = b.op('Mul', [grad, b.op('Unsqueeze', [scaled(b, io.weight, [scale]), axes])]);
     }
+    // ignored positions: gradient 0 whatever their logits and weight (a Where, never 0 * NaN)
+    if (ignored !== null) grad = b.op('Where', [b.op('Unsqueeze', [ignored, axes]), zero, grad]);
     b.opNamed('Identity', [grad], out.gradInput);
   }
 }

@@ -2,6 +2,7 @@
  * `onnxruntime-web`: @focal-loss/onnxruntime-web's runner on the wasm execution provider (float32).
  * Browser-safe: what the host knows (thread count, where the wasm files are served) is passed in.
  */
+import { isPlainObject } from '@focal-loss/core';
 import { FocalLossRunner } from '@focal-loss/onnxruntime-web';
 import * as ort from 'onnxruntime-web';
 import type { AdapterOutputs, ConformanceAdapter, Fixture, FixtureTensor } from '../adapter.js';
@@ -18,8 +19,9 @@ export interface OnnxRuntimeWebAdapterConfig {
   readonly prepare?: () => Promise<true | string>;
 }
 
-function float32(tensor: FixtureTensor): Float32Array {
-  return Float32Array.from(tensor.data);
+/** int32 fixture tensors stay int32 (class indices, 0/1 sigmoid targets, or a dtype error); floats become float32. */
+function tensorData(tensor: FixtureTensor): Float32Array | Int32Array {
+  return tensor.dtype === 'int32' ? Int32Array.from(tensor.data) : Float32Array.from(tensor.data);
 }
 
 export function createOnnxRuntimeWebAdapter(config: OnnxRuntimeWebAdapterConfig = {}): ConformanceAdapter {
@@ -47,25 +49,30 @@ export function createOnnxRuntimeWebAdapter(config: OnnxRuntimeWebAdapterConfig 
       }
     },
     supports(fixture: Fixture) {
+      // An error fixture runs as written: an int32 input or weight reaches the runner as int32 data,
+      // which the core's call plan refuses (INVALID_OPTION naming the dtype) as the fixture expects.
+      if (fixture.expected.kind === 'error') return true;
       const floats = floatInputSupport(fixture);
       return floats === true ? float32Support(fixture) : floats;
     },
     async run(fixture: Fixture): Promise<AdapterOutputs> {
       if (runner === null) throw new Error('onnxruntime-web adapter used before setup()');
       const { input, target, weight } = fixture.inputs;
-      const call = {
-        ...fixture.options,
-        gradient: wantsGradient(fixture),
-        weight: weight === undefined ? null : { data: float32(weight), shape: weight.shape },
-      };
-      const x = { data: float32(input), shape: input.shape };
-      // int32 targets are class indices (softmax); sigmoid targets are always float
-      const t = {
-        data: target.dtype === 'int32' && fixture.op === 'softmax_focal_loss' ? Int32Array.from(target.data) : float32(target),
-        shape: target.shape,
-      };
+      // Options that are not a plain object go through as they are, to be refused (INVALID_OPTION).
+      const options: unknown = fixture.options;
+      const call = isPlainObject(options)
+        ? {
+            ...options,
+            gradient: wantsGradient(fixture),
+            weight: weight === undefined ? null : { data: tensorData(weight), shape: weight.shape },
+          }
+        : options;
+      const x = { data: tensorData(input), shape: input.shape };
+      const t = { data: tensorData(target), shape: target.shape };
       const result =
-        fixture.op === 'sigmoid_focal_loss' ? await runner.sigmoidFocalLoss(x, t, call) : await runner.softmaxFocalLoss(x, t, call);
+        fixture.op === 'sigmoid_focal_loss'
+          ? await runner.sigmoidFocalLoss(x, t, call as Parameters<FocalLossRunner['sigmoidFocalLoss']>[2])
+          : await runner.softmaxFocalLoss(x, t, call as Parameters<FocalLossRunner['softmaxFocalLoss']>[2]);
       return result.gradInput === null ? { loss: result.loss } : { loss: result.loss, gradInput: result.gradInput };
     },
     async dispose() {
