@@ -73,3 +73,5 @@ export { softmaxFocalLoop, type SoftmaxLoopParams } from './fused-softmax.js';
 export { expNeg, log1pUnit } from './kernels.js';
 export { CompensatedSum } from './compensated-sum.js';
 export { reductionScale } from './reduction.js';
+// the focal-loss family (issue 15)
+export * from './family/index.js';

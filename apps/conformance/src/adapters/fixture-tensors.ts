@@ -40,3 +40,11 @@ export function targetArray(tensor: FixtureTensor, precision: 'float32' | 'float
 export function wantsGradient(fixture: Fixture): boolean {
   return fixture.expected.kind === 'error' || fixture.expected.gradInput !== undefined;
 }
+
+/** The two focal ops every adapter implements; the focal-loss family (issue 15) is typed-array only so far. */
+const FOCAL_OPS: readonly string[] = ['sigmoid_focal_loss', 'softmax_focal_loss'];
+
+/** true for sigmoid/softmax focal fixtures, else the reason an adapter without the family skips it. */
+export function focalOpSupport(fixture: Fixture): true | string {
+  return FOCAL_OPS.includes(fixture.op) ? true : `op ${fixture.op} is not implemented by this adapter yet (issue 15)`;
+}

@@ -1,7 +1,27 @@
 /** `typed-array-f32` and `typed-array-f64`: the plain typed-array adapter. Browser-safe. */
-import { sigmoidFocalLoss, softmaxFocalLoss } from '@focal-loss/typed-array';
+import {
+  type FocalLossResult,
+  type TensorView,
+  asymmetricLoss,
+  qualityFocalLoss,
+  sigmoidFocalLoss,
+  sigmoidFocalLossStar,
+  softmaxFocalLoss,
+  varifocalLoss,
+} from '@focal-loss/typed-array';
 import type { AdapterOutputs, ConformanceAdapter, Fixture } from '../adapter.js';
 import { float32Support, floatArray, floatInputSupport, targetArray, wantsGradient } from './fixture-tensors.js';
+
+/** Every op of the fixture format this adapter runs, by fixture `op` (the family of issue 15 included). */
+type Op = (input: TensorView, target: TensorView<ArrayLike<number>>, options: Record<string, unknown>) => FocalLossResult;
+const OPS: Readonly<Record<string, Op>> = {
+  sigmoid_focal_loss: sigmoidFocalLoss,
+  softmax_focal_loss: softmaxFocalLoss,
+  sigmoid_focal_loss_star: sigmoidFocalLossStar,
+  quality_focal_loss: qualityFocalLoss,
+  varifocal_loss: varifocalLoss,
+  asymmetric_loss: asymmetricLoss,
+};
 
 function createTypedArrayAdapter(precision: 'float32' | 'float64'): ConformanceAdapter {
   return {
@@ -12,6 +32,7 @@ function createTypedArrayAdapter(precision: 'float32' | 'float64'): ConformanceA
       return true;
     },
     supports(fixture: Fixture) {
+      if (OPS[fixture.op] === undefined) return `op ${fixture.op} is not implemented by @focal-loss/typed-array`;
       const floats = floatInputSupport(fixture);
       if (floats !== true) return floats;
       return precision === 'float32' ? float32Support(fixture) : true;
@@ -25,8 +46,9 @@ function createTypedArrayAdapter(precision: 'float32' | 'float64'): ConformanceA
       };
       const x = { data: floatArray(input, precision), shape: input.shape };
       const t = { data: targetArray(target, precision), shape: target.shape };
-      const result =
-        fixture.op === 'sigmoid_focal_loss' ? sigmoidFocalLoss(x, t, call) : softmaxFocalLoss(x, t, call);
+      const op = OPS[fixture.op];
+      if (op === undefined) throw new Error(`typed-array adapter: no op ${fixture.op}`);
+      const result = op(x, t, call);
       return result.gradInput === null ? { loss: result.loss } : { loss: result.loss, gradInput: result.gradInput };
     },
     async dispose() {},
