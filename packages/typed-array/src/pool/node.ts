@@ -16,7 +16,6 @@ function spawnNodeWorker(): WorkerPort {
         { eval: true },
       )
     : new Worker(new URL('./worker-node.js', import.meta.url));
-  worker.unref();
   let terminating = false;
   return {
     post(request, transfer) {
@@ -28,6 +27,8 @@ function spawnNodeWorker(): WorkerPort {
       worker.on('exit', (code: number) => {
         if (!terminating) onFailure(new Error(`pool worker exited with code ${code}`));
       });
+      // idle until a request: unreferenced after the listeners are attached (attaching refs it)
+      worker.unref();
     },
     setBusy(busy) {
       if (busy) worker.ref();
