@@ -10,6 +10,9 @@ import type { ConformanceAdapter } from '../../conformance/src/adapter.js';
 import { createOnnxRuntimeWebAdapter } from '../../conformance/src/adapters/onnxruntime-web.js';
 import { createTfjsAdapters } from '../../conformance/src/adapters/tfjs.js';
 import { createTypedArrayAdapters } from '../../conformance/src/adapters/typed-array.js';
+import { createTypedArrayPoolAdapter } from '../../conformance/src/adapters/typed-array-pool.js';
+import { createTypedArraySimdAdapter } from '../../conformance/src/adapters/typed-array-simd.js';
+import { simdStatus } from '@focal-loss/typed-array/simd';
 import { probeWebGl, probeWebGpu } from './gpu-probes.js';
 import { createOrtWebGpuAdapter } from './ort-webgpu-adapter.js';
 import { createTfjsWebGlAdapter } from './tfjs-webgl-adapter.js';
@@ -123,6 +126,17 @@ export function createBrowserAdapters(sink: BackendInfo): ConformanceAdapter[] {
   return [
     recordingBackendInfo(f32, () => ({ arithmetic: 'JavaScript numbers (float64), stored in Float32Array' }), sink),
     recordingBackendInfo(f64, () => ({ arithmetic: 'JavaScript numbers (float64), stored in Float64Array' }), sink),
+    recordingBackendInfo(createTypedArraySimdAdapter(), () => ({ ...simdStatus(), arithmetic: 'WebAssembly SIMD128, float32' }), sink),
+    recordingBackendInfo(
+      createTypedArrayPoolAdapter(),
+      () => ({
+        ...simdStatus(),
+        workers: 2,
+        crossOriginIsolated: globalThis.crossOriginIsolated === true,
+        memory: globalThis.crossOriginIsolated === true ? 'SharedArrayBuffer' : 'transferred copies',
+      }),
+      sink,
+    ),
     recordingBackendInfo(tfCpu, tfjsInfo, sink),
     recordingBackendInfo(tfWasm, tfjsInfo, sink),
     recordingBackendInfo(createTfjsWebGlAdapter(), tfjsInfo, sink),

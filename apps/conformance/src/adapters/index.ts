@@ -6,6 +6,7 @@
 import type { ConformanceAdapter } from '../adapter.js';
 import { createTypedArrayAdapters } from './typed-array.js';
 import { createTypedArraySimdAdapter } from './typed-array-simd.js';
+import { createTypedArrayPoolAdapter } from './typed-array-pool.js';
 import { createOnnxRuntimeWebAdapter } from './onnxruntime-web.js';
 import { createTfjsAdapters } from './tfjs.js';
 import { tfjsWasmDirectory } from './tfjs-wasm-path.js';
@@ -14,6 +15,7 @@ export function createNodeAdapters(): ConformanceAdapter[] {
   return [
     ...createTypedArrayAdapters(),
     createTypedArraySimdAdapter(),
+    createTypedArrayPoolAdapter(),
     ...createTfjsAdapters({ wasmPaths: tfjsWasmDirectory() }),
     // Node loads the wasm files next to onnxruntime-web's own dist; no wasmPaths needed
     createOnnxRuntimeWebAdapter({ numThreads: 1 }),
