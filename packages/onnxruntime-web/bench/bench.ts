@@ -7,10 +7,20 @@
  * ORT reads ort.env.wasm.numThreads once per process, so each thread count runs in its own child
  * process. Each configuration: one untimed warm-up call, then the best of 3 timed calls.
  * Session creation time = first call (model build + session + run) minus a steady-state call.
+ *
+ * Then, in the parent (one wasm thread): what the accurate reduction costs. The same mean models
+ * (loss and gradient) with the blocked sums of contract 1.1 and with ORT's single float32
+ * ReduceSum, timed on the same inputs in one run, with each one's relative error against the
+ * typed-array float64 mean.
  */
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import * as ort from 'onnxruntime-web';
+import { resolveSigmoidOptions, resolveSoftmaxOptions } from '@focal-loss/core';
 import { FocalLossRunner } from '../src/index.js';
+import { sigmoidSpec, softmaxSpec, type LossSpec } from '../src/loss-spec.js';
+import { buildLossModelFromSpec, encodeModel } from '../src/standalone.js';
+import type { SumMode } from '../src/body-emitter.js';
 // bench-only comparison; not a dependency of this package
 import { sigmoidFocalLoss, softmaxFocalLoss } from '@focal-loss/typed-array';
 
@@ -113,6 +123,71 @@ function format(rows: Row[]): string {
   return [row(header), row(widths.map((w) => '-'.repeat(w))), ...lines.map(row)].join('\n');
 }
 
+interface SumRow {
+  readonly op: string;
+  readonly size: number;
+  readonly seconds: Record<SumMode, number>;
+  readonly error: Record<SumMode, number>;
+}
+
+/** Mean loss + gradient with blocked and plain sums on the same session options and inputs. */
+async function sumCostRows(): Promise<SumRow[]> {
+  ort.env.wasm.numThreads = 1;
+  const rows: SumRow[] = [];
+  for (const size of sizes) {
+    const { x, sigmoidTarget, labels, positions } = inputs(size);
+    const cases: { op: string; spec: LossSpec; rank: number; feeds: Record<string, ort.Tensor>; reference: number }[] = [
+      {
+        op: 'sigmoid',
+        spec: sigmoidSpec(resolveSigmoidOptions({}), false),
+        rank: 1,
+        feeds: { input: new ort.Tensor('float32', x, [size]), target: new ort.Tensor('float32', sigmoidTarget, [size]) },
+        reference: sigmoidFocalLoss({ data: Float64Array.from(x), shape: [size] }, { data: Float64Array.from(sigmoidTarget), shape: [size] }).loss
+          .data[0] as number,
+      },
+      {
+        op: 'softmax',
+        spec: softmaxSpec(resolveSoftmaxOptions({}), 'index', false),
+        rank: 2,
+        feeds: { input: new ort.Tensor('float32', x, [positions, CLASSES]), target: new ort.Tensor('int32', labels, [positions]) },
+        reference: softmaxFocalLoss({ data: Float64Array.from(x), shape: [positions, CLASSES] }, { data: labels, shape: [positions] }).loss
+          .data[0] as number,
+      },
+    ];
+    for (const c of cases) {
+      const seconds = {} as Record<SumMode, number>;
+      const error = {} as Record<SumMode, number>;
+      for (const sums of ['plain', 'blocked'] as const) {
+        const model = buildLossModelFromSpec(c.spec, { rank: c.rank, gradient: true, sums });
+        const session = await ort.InferenceSession.create(encodeModel(model), { executionProviders: ['wasm'], logSeverityLevel: 3 });
+        const run = async () => (await session.run(c.feeds)).loss as ort.Tensor;
+        const loss = await run(); // warm-up
+        error[sums] = Math.abs((loss.data[0] as number) - c.reference) / Math.abs(c.reference);
+        seconds[sums] = await best(run);
+        await session.release();
+      }
+      rows.push({ op: c.op, size, seconds, error });
+    }
+  }
+  return rows;
+}
+
+function formatSums(rows: SumRow[]): string {
+  const header = ['op', 'elements', 'plain ms', 'blocked ms', 'blocked/plain', 'plain rel. error', 'blocked rel. error'];
+  const lines = rows.map((r) => [
+    r.op,
+    r.size.toExponential(0),
+    (r.seconds.plain * 1000).toFixed(2),
+    (r.seconds.blocked * 1000).toFixed(2),
+    `${(r.seconds.blocked / r.seconds.plain).toFixed(3)}x`,
+    r.error.plain.toExponential(2),
+    r.error.blocked.toExponential(2),
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => (l[i] as string).length)));
+  const row = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i] as number)).join('  ');
+  return [row(header), row(widths.map((w) => '-'.repeat(w))), ...lines.map(row)].join('\n');
+}
+
 async function main(): Promise<void> {
   const childThreads = argValue('--child');
   if (childThreads !== undefined) {
@@ -131,6 +206,8 @@ async function main(): Promise<void> {
   }
   console.log(`focal loss throughput, best of ${REPEATS} after one warm-up; softmax with ${CLASSES} classes; node ${process.version}`);
   console.log(format(rows));
+  console.log(`\naccurate reduction cost: mean loss + gradient, one wasm thread, best of ${REPEATS}; error vs typed-array float64`);
+  console.log(formatSums(await sumCostRows()));
 }
 
 await main();

@@ -7,7 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 // test-only reference; not a dependency of this package
 import { sigmoidFocalLoss, softmaxFocalLoss } from '@focal-loss/typed-array';
 import { appendFocalLoss, encodeModel } from './index.js';
-import { CLASSES, FEATURES, classifierLogits, tinyClassifier } from './test-models.js';
+import { CLASSES, FEATURES, classifierLogits, tinyClassifier } from '../test/models.js';
 import { FOCAL_LOSS_DOMAIN } from './loss-spec.js';
 
 const BATCH = 5;

@@ -97,6 +97,7 @@ export const SUM_STAGES = 4;
  * (WebGPU). Padding adds zeros, which leave sums (and IEEE infinities and NaN) unchanged.
  */
 export function accurateSum(b: BodyEmitter, v: string): string {
+  if (b.sums === 'plain') return b.op('ReduceSum', [v], [intAttr('keepdims', 0)]);
   const block = b.int(SUM_BLOCK);
   const blocks = b.ints([-1, SUM_BLOCK]);
   let flat = b.op('Reshape', [v, b.ints([-1])]);

@@ -7,6 +7,8 @@
 import type { AttributeProto, NodeProto } from './gen/onnx_pb.js';
 import { AttrType, DataType, floatAttr, floatsAttr, intAttr, intsAttr, node, refAttr } from './protos.js';
 
+/** How the bodies sum many elements: see accurateSum in body-common.ts. */
+export type SumMode = 'blocked' | 'plain';
 export type ParamKind = 'float' | 'floats' | 'int';
 export type ParamValue = number | readonly number[];
 
@@ -24,10 +26,15 @@ export class BodyEmitter {
   private counter = 0;
   private readonly constants = new Map<string, string>();
 
-  /** `prefix` keeps internal names apart from the names of a graph the body is inlined into. */
+  /**
+   * `prefix` keeps internal names apart from the names of a graph the body is inlined into.
+   * `sums`: 'blocked' (accurate for any length, the default) or 'plain' (one ReduceSum, the
+   * pre-1.1 graph; only the benchmark uses it, to show what the accurate sum costs).
+   */
   constructor(
     private readonly mode: EmitMode,
     private readonly prefix: string,
+    readonly sums: SumMode = 'blocked',
   ) {}
 
   private fresh(hint: string): string {

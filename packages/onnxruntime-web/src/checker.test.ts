@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { appendFocalLoss, buildLossModel, encodeModel, type LossModelOptions } from './index.js';
-import { tinyClassifier } from './test-models.js';
+import { tinyClassifier } from '../test/models.js';
 
 const PYTHON = '/usr/bin/python3';
 

@@ -9,7 +9,7 @@
  */
 import { create } from '@bufbuild/protobuf';
 import { FunctionProtoSchema, type FunctionProto, type NodeProto } from './gen/onnx_pb.js';
-import { BodyEmitter, type ParamKind } from './body-emitter.js';
+import { BodyEmitter, type ParamKind, type SumMode } from './body-emitter.js';
 import type { BodyIO, BodyOutputs } from './body-common.js';
 import { emitSigmoidBody } from './sigmoid-body.js';
 import { emitSoftmaxBody } from './softmax-body.js';
@@ -23,6 +23,8 @@ export interface EmitOptions {
   readonly opsetVersion: number;
   /** Prefix of internal value names (inline mode), to stay clear of the host graph's names. */
   readonly prefix: string;
+  /** Internal: 'plain' sums for the benchmark's before/after (body-emitter.ts). Default 'blocked'. */
+  readonly sums?: SumMode;
 }
 
 export interface EmittedLoss {
@@ -44,7 +46,7 @@ function callAttribute(name: string, kind: ParamKind, spec: LossSpec) {
 
 export function emitLoss(spec: LossSpec, io: BodyIO, out: BodyOutputs, options: EmitOptions): EmittedLoss {
   if (options.inline) {
-    const b = new BodyEmitter({ kind: 'inline', values: spec.values }, options.prefix);
+    const b = new BodyEmitter({ kind: 'inline', values: spec.values }, options.prefix, options.sums);
     emitBody(b, spec, io, out);
     return { nodes: b.nodes, functions: [] };
   }
@@ -60,7 +62,7 @@ export function emitLoss(spec: LossSpec, io: BodyIO, out: BodyOutputs, options: 
     parts.push({ name: names.grad, output: out.gradInput, formal: { loss: null, gradInput: 'gradInput' } });
   }
   for (const part of parts) {
-    const b = new BodyEmitter({ kind: 'function' }, '');
+    const b = new BodyEmitter({ kind: 'function' }, '', options.sums);
     emitBody(b, spec, formalIO, part.formal);
     const attributeNames = [...b.params.keys()];
     functions.push(

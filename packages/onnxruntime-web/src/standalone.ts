@@ -5,6 +5,7 @@ import { create, toBinary } from '@bufbuild/protobuf';
 import { FocalLossError, type SigmoidFocalLossOptions, type SoftmaxFocalLossOptions } from '@focal-loss/core';
 import { GraphProtoSchema, ModelProtoSchema, type ModelProto } from './gen/onnx_pb.js';
 import { emitLoss } from './emit.js';
+import type { SumMode } from './body-emitter.js';
 import {
   DEFAULT_IR_VERSION,
   DEFAULT_OPSET,
@@ -76,7 +77,10 @@ export function buildLossModel(options: LossModelOptions): ModelProto {
 }
 
 /** As buildLossModel, for options already resolved (the runner resolves them once per call). */
-export function buildLossModelFromSpec(spec: LossSpec, options: Omit<LossModelOptions, 'op' | 'options' | 'targetKind' | 'weight'>): ModelProto {
+export function buildLossModelFromSpec(
+  spec: LossSpec,
+  options: Omit<LossModelOptions, 'op' | 'options' | 'targetKind' | 'weight'> & { readonly sums?: SumMode },
+): ModelProto {
   const opsetVersion = options.opsetVersion ?? DEFAULT_OPSET;
   checkOpsetVersion(opsetVersion);
   const dims = declaredDims(spec, options.rank);
@@ -87,7 +91,7 @@ export function buildLossModelFromSpec(spec: LossSpec, options: Omit<LossModelOp
     spec,
     { input: 'input', target: 'target', weight: hasWeight ? 'weight' : null },
     { loss: 'loss', gradInput: gradient ? 'gradInput' : null },
-    { inline: options.inline === true, opsetVersion, prefix: 'focal_loss/' },
+    { inline: options.inline === true, opsetVersion, prefix: 'focal_loss/', sums: options.sums ?? 'blocked' },
   );
   const inputs = [tensorValueInfo('input', DataType.FLOAT, dims.input), tensorValueInfo('target', targetType, dims.target)];
   if (hasWeight) inputs.push(tensorValueInfo('weight', DataType.FLOAT, dims.loss));

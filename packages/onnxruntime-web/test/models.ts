@@ -1,7 +1,7 @@
 /** Test-only: a tiny classifier model (MatMul + Add -> logits) built with the generated protobuf types. */
 import { create } from '@bufbuild/protobuf';
-import { GraphProtoSchema, ModelProtoSchema, TensorProtoSchema, type ModelProto } from './gen/onnx_pb.js';
-import { DataType, node, opset, tensorValueInfo } from './protos.js';
+import { GraphProtoSchema, ModelProtoSchema, TensorProtoSchema, type ModelProto } from '../src/gen/onnx_pb.js';
+import { DataType, node, opset, tensorValueInfo } from '../src/protos.js';
 
 export const FEATURES = 4;
 export const CLASSES = 3;
