@@ -1,22 +1,41 @@
 /**
- * `pnpm bench`: fused forward and forward+gradient of the typed-array adapter against the
- * straightforward implementation, on float32 inputs, all in one run, so the ratios compare like
- * with like on this machine. Also measures the ArrayBuffer bytes a call allocates when the caller
- * supplies the output buffers.
+ * `pnpm bench`: sigmoid focal loss over float32, all in one run so the ratios compare like with
+ * like on this machine:
+ *   - the scalar JavaScript loop (`@focal-loss/typed-array`), forward and forward+gradient, and the
+ *     straightforward implementation most snippets use (./naive.ts);
+ *   - the WebAssembly SIMD kernel on one thread (`@focal-loss/typed-array/simd`);
+ *   - the worker pool with 1 and 2 workers (`@focal-loss/typed-array/pool`; SharedArrayBuffer-backed
+ *     arrays, so no copies);
+ *   - torchvision's sigmoid_focal_loss forward+backward at 1 and 2 threads, when /usr/bin/python3
+ *     has torch (Debian's python3-torch, python3-torchvision).
+ * Each figure is the median time per call over repeated calls (BENCH_TIME_MS per task, at least 5
+ * calls). The machine's load average is printed with the figures: on a shared machine it matters.
  */
-import { Bench } from 'tinybench';
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { sigmoidFocalLoss } from '../src/index.js';
+import { createFocalLossPool } from '../src/pool/node.js';
+import { sigmoidFocalLoss as simdSigmoidFocalLoss, simdStatus } from '../src/simd/index.js';
 import { naiveSigmoidFocalLoss } from './naive.js';
 
 const sizes = (process.env.BENCH_SIZES ?? '1e6,1e7').split(',').map(Number);
 const time = Number(process.env.BENCH_TIME_MS ?? 1500);
+const here = dirname(fileURLToPath(import.meta.url));
+
+/** Float32Arrays over SharedArrayBuffers: the pool's workers read and write them in place. */
+function sharedFloat32(n: number): Float32Array {
+  return new Float32Array(new SharedArrayBuffer(4 * n));
+}
 
 function makeInputs(n: number): { x: Float32Array; t: Float32Array } {
   // Deterministic logits in [-8, 8] and about 1 positive in 10.
   let state = 12345;
   const next = () => ((state = (Math.imul(state, 1103515245) + 12345) >>> 0) / 4294967296);
-  const x = new Float32Array(n);
-  const t = new Float32Array(n);
+  const x = sharedFloat32(n);
+  const t = sharedFloat32(n);
   for (let i = 0; i < n; i++) {
     x[i] = 16 * next() - 8;
     t[i] = next() < 0.1 ? 1 : 0;
@@ -24,8 +43,18 @@ function makeInputs(n: number): { x: Float32Array; t: Float32Array } {
   return { x, t };
 }
 
-function format(rate: number): string {
-  return `${(rate / 1e6).toFixed(1)} M elements/s`;
+/** Median seconds per call of `run` over repeated calls for about `time` ms (at least 5). */
+async function median(run: () => unknown): Promise<number> {
+  for (let i = 0; i < 2; i++) await run();
+  const samples: number[] = [];
+  const start = performance.now();
+  while (samples.length < 5 || (performance.now() - start < time && samples.length < 200)) {
+    const t0 = performance.now();
+    await run();
+    samples.push(performance.now() - t0);
+  }
+  samples.sort((a, b) => a - b);
+  return (samples[Math.floor(samples.length / 2)] as number) / 1000;
 }
 
 interface Row {
@@ -34,48 +63,79 @@ interface Row {
   rate: number;
 }
 
-const rows: Row[] = [];
-for (const n of sizes) {
-  const { x, t } = makeInputs(n);
-  const input = { data: x, shape: [n] };
-  const target = { data: t, shape: [n] };
-  const loss = new Float32Array(1);
-  const gradInput = new Float32Array(n);
-  const naiveGrad = new Float32Array(n);
-
-  // Allocation check: ArrayBuffer bytes per call with caller buffers, averaged over 20 calls.
-  const before = process.memoryUsage().arrayBuffers;
-  for (let i = 0; i < 20; i++) sigmoidFocalLoss(input, target, { gradient: true, out: { loss, gradInput } });
-  const perCall = (process.memoryUsage().arrayBuffers - before) / 20;
-  console.error(`n=${n.toExponential(0)}: ArrayBuffer bytes allocated per call with out buffers: ${perCall}`);
-
-  const bench = new Bench({ time, warmupTime: 300, iterations: 5, warmupIterations: 2 });
-  bench
-    .add('fused forward', () => {
-      sigmoidFocalLoss(input, target, { out: { loss } });
-    })
-    .add('naive forward', () => {
-      naiveSigmoidFocalLoss(x, t, 0.25, 2, null);
-    })
-    .add('fused forward+gradient', () => {
-      sigmoidFocalLoss(input, target, { gradient: true, out: { loss, gradInput } });
-    })
-    .add('naive forward+gradient', () => {
-      naiveSigmoidFocalLoss(x, t, 0.25, 2, naiveGrad);
+function torchRates(n: number): { rates: Record<string, number>; version: string } | string {
+  const python = '/usr/bin/python3';
+  if (!existsSync(python)) return `${python} not found`;
+  try {
+    const output = execFileSync(python, [join(here, 'torch_focal.py'), String(n), String(time / 1000)], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
     });
-  console.error(`n=${n.toExponential(0)}: running...`);
-  await bench.run();
-  for (const task of bench.tasks) {
-    const result = task.result;
-    if (result.state !== 'completed') throw new Error(`${task.name}: ${result.state}`);
-    rows.push({ size: n, name: task.name, rate: (n * 1000) / result.latency.mean });
+    const parsed = JSON.parse(output) as { torch: string; torchvision: string; rates: Record<string, number> };
+    return { rates: parsed.rates, version: `torch ${parsed.torch}, torchvision ${parsed.torchvision}` };
+  } catch (error) {
+    return `torch not available (${(error as Error).message.split('\n')[0]})`;
   }
 }
 
-console.log(`typed-array sigmoid focal loss, float32, gamma 2, alpha 0.25, mean; Node ${process.version}, single thread`);
-console.log('size   | task                    | throughput          | fused / naive');
-for (const row of rows) {
-  const partner = rows.find((r) => r.size === row.size && r.name === row.name.replace('fused', 'naive'));
-  const ratio = row.name.startsWith('fused') && partner ? `${(row.rate / partner.rate).toFixed(2)}x` : '';
-  console.log(`${row.size.toExponential(0).padEnd(6)} | ${row.name.padEnd(23)} | ${format(row.rate).padEnd(19)} | ${ratio}`);
+const rows: Row[] = [];
+const notes: string[] = [];
+const loadBefore = loadavg();
+const pool1 = createFocalLossPool({ threads: 1 });
+const pool2 = createFocalLossPool({ threads: 2 });
+try {
+  for (const n of sizes) {
+    const { x, t } = makeInputs(n);
+    const input = { data: x, shape: [n] };
+    const target = { data: t, shape: [n] };
+    const loss = new Float32Array(1);
+    const gradInput = sharedFloat32(n);
+    const naiveGrad = new Float32Array(n);
+    const fwd = { out: { loss } };
+    const fwdGrad = { gradient: true, out: { loss, gradInput } };
+    const label = n.toExponential(0);
+    const tasks: Array<[string, () => unknown]> = [
+      ['JS loop forward', () => sigmoidFocalLoss(input, target, fwd)],
+      ['naive forward', () => naiveSigmoidFocalLoss(x, t, 0.25, 2, null)],
+      ['SIMD forward', () => simdSigmoidFocalLoss(input, target, fwd)],
+      ['JS loop forward+gradient', () => sigmoidFocalLoss(input, target, fwdGrad)],
+      ['naive forward+gradient', () => naiveSigmoidFocalLoss(x, t, 0.25, 2, naiveGrad)],
+      ['SIMD forward+gradient', () => simdSigmoidFocalLoss(input, target, fwdGrad)],
+      ['pool 1 worker forward+gradient', () => pool1.sigmoidFocalLoss(input, target, fwdGrad)],
+      ['pool 2 workers forward+gradient', () => pool2.sigmoidFocalLoss(input, target, fwdGrad)],
+    ];
+    for (const [name, run] of tasks) {
+      console.error(`n=${label}: ${name}...`);
+      rows.push({ size: n, name, rate: n / (await median(run)) });
+    }
+    console.error(`n=${label}: torchvision...`);
+    const torch = torchRates(n);
+    if (typeof torch === 'string') notes.push(`n=${label}: torchvision skipped: ${torch}`);
+    else {
+      for (const [threads, rate] of Object.entries(torch.rates)) {
+        rows.push({ size: n, name: `torchvision forward+backward, ${threads} thread${threads === '1' ? '' : 's'}`, rate });
+      }
+      notes.push(`torchvision: ${torch.version} (/usr/bin/python3), torch.set_num_threads(1 | 2)`);
+    }
+  }
+} finally {
+  await Promise.all([pool1.close(), pool2.close()]);
 }
+
+const rateOf = (size: number, name: string) => rows.find((r) => r.size === size && r.name === name)?.rate;
+console.log(
+  `sigmoid focal loss, float32, gamma 2, alpha 0.25, mean; Node ${process.version}; ${cpus().length} CPUs (${cpus()[0]?.model ?? '?'}); ` +
+    `SIMD: ${JSON.stringify(simdStatus())}`,
+);
+console.log(`load average (1, 5, 15 min): before ${loadBefore.map((v) => v.toFixed(2)).join(', ')}; after ${loadavg().map((v) => v.toFixed(2)).join(', ')}`);
+console.log('size   | task                                     | throughput          | / JS loop | / torch 1 thread');
+for (const row of rows) {
+  const plain = rateOf(row.size, row.name.includes('forward+') ? 'JS loop forward+gradient' : 'JS loop forward');
+  const torch1 = rateOf(row.size, 'torchvision forward+backward, 1 thread');
+  const vsJs = plain === undefined ? '' : `${(row.rate / plain).toFixed(2)}x`;
+  const vsTorch = torch1 === undefined || !row.name.includes('forward+') ? '' : `${(row.rate / torch1).toFixed(2)}x`;
+  console.log(
+    `${row.size.toExponential(0).padEnd(6)} | ${row.name.padEnd(40)} | ${`${(row.rate / 1e6).toFixed(1)} M elements/s`.padEnd(19)} | ${vsJs.padEnd(9)} | ${vsTorch}`,
+  );
+}
+for (const note of notes) console.log(note);
