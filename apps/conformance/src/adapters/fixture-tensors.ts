@@ -6,8 +6,13 @@ export function isFloat32Exact(tensor: FixtureTensor): boolean {
   return tensor.data.every((v) => Number.isNaN(v) || Math.fround(v) === v);
 }
 
-/** Float ops take float inputs: an int32 `input` or `weight` is a skip, not a silent conversion. */
+/**
+ * Float ops take float inputs: an int32 `input` or `weight` is a skip, not a silent conversion,
+ * except in an error fixture, where it reaches the library as int32 (`tensorArray`) and the library
+ * must refuse it (contract 1.1: a wrong dtype is INVALID_OPTION naming it).
+ */
 export function floatInputSupport(fixture: Fixture): true | string {
+  if (fixture.expected.kind === 'error') return true;
   for (const name of ['input', 'weight'] as const) {
     if (fixture.inputs[name]?.dtype === 'int32') return `inputs.${name} is int32; the losses take float inputs`;
   }
@@ -31,8 +36,8 @@ export function floatArray(tensor: FixtureTensor, precision: 'float32' | 'float6
   return precision === 'float32' ? Float32Array.from(tensor.data) : Float64Array.from(tensor.data);
 }
 
-/** int32 targets become an Int32Array (class indices); float targets a float array. */
-export function targetArray(tensor: FixtureTensor, precision: 'float32' | 'float64'): Int32Array | Float32Array | Float64Array {
+/** Any fixture tensor in the adapter's precision: int32 stays an Int32Array (never converted). */
+export function tensorArray(tensor: FixtureTensor, precision: 'float32' | 'float64'): Int32Array | Float32Array | Float64Array {
   return tensor.dtype === 'int32' ? Int32Array.from(tensor.data) : floatArray(tensor, precision);
 }
 

@@ -6,7 +6,7 @@
 import { createFocalLossPool, type FocalLossPool } from '@focal-loss/typed-array/pool';
 import { simdStatus } from '@focal-loss/typed-array/simd';
 import type { AdapterOutputs, ConformanceAdapter, Fixture } from '../adapter.js';
-import { float32Support, floatArray, floatInputSupport, targetArray, wantsGradient } from './fixture-tensors.js';
+import { float32Support, floatArray, floatInputSupport, tensorArray, wantsGradient } from './fixture-tensors.js';
 
 export function createTypedArrayPoolAdapter(threads = 2): ConformanceAdapter {
   let pool: FocalLossPool | null = null;
@@ -37,7 +37,7 @@ export function createTypedArrayPoolAdapter(threads = 2): ConformanceAdapter {
         weight: weight === undefined ? null : { data: floatArray(weight, 'float32'), shape: weight.shape },
       };
       const x = { data: floatArray(input, 'float32'), shape: input.shape };
-      const t = { data: targetArray(target, 'float32'), shape: target.shape };
+      const t = { data: tensorArray(target, 'float32'), shape: target.shape };
       const result =
         fixture.op === 'sigmoid_focal_loss' ? await pool.sigmoidFocalLoss(x, t, call) : await pool.softmaxFocalLoss(x, t, call);
       return result.gradInput === null ? { loss: result.loss } : { loss: result.loss, gradInput: result.gradInput };

@@ -5,7 +5,7 @@
  */
 import { initSimd, sigmoidFocalLoss, simdStatus, softmaxFocalLoss } from '@focal-loss/typed-array/simd';
 import type { AdapterOutputs, ConformanceAdapter, Fixture } from '../adapter.js';
-import { float32Support, floatArray, floatInputSupport, targetArray, wantsGradient } from './fixture-tensors.js';
+import { float32Support, floatArray, floatInputSupport, tensorArray, wantsGradient } from './fixture-tensors.js';
 
 export function createTypedArraySimdAdapter(): ConformanceAdapter {
   return {
@@ -28,7 +28,7 @@ export function createTypedArraySimdAdapter(): ConformanceAdapter {
         weight: weight === undefined ? null : { data: floatArray(weight, 'float32'), shape: weight.shape },
       };
       const x = { data: floatArray(input, 'float32'), shape: input.shape };
-      const t = { data: targetArray(target, 'float32'), shape: target.shape };
+      const t = { data: tensorArray(target, 'float32'), shape: target.shape };
       const result =
         fixture.op === 'sigmoid_focal_loss' ? sigmoidFocalLoss(x, t, call) : softmaxFocalLoss(x, t, call);
       return result.gradInput === null ? { loss: result.loss } : { loss: result.loss, gradInput: result.gradInput };

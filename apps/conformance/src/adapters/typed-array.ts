@@ -1,5 +1,6 @@
 /** `typed-array-f32` and `typed-array-f64`: the plain typed-array adapter. Browser-safe. */
 import {
+  type FloatArray,
   type FocalLossResult,
   type TensorView,
   asymmetricLoss,
@@ -10,7 +11,7 @@ import {
   varifocalLoss,
 } from '@focal-loss/typed-array';
 import type { AdapterOutputs, ConformanceAdapter, Fixture } from '../adapter.js';
-import { float32Support, floatArray, floatInputSupport, targetArray, wantsGradient } from './fixture-tensors.js';
+import { float32Support, floatInputSupport, tensorArray, wantsGradient } from './fixture-tensors.js';
 
 /** Every op of the fixture format this adapter runs, by fixture `op` (the family of issue 15 included). */
 type Op = (input: TensorView, target: TensorView<ArrayLike<number>>, options: Record<string, unknown>) => FocalLossResult;
@@ -42,10 +43,11 @@ function createTypedArrayAdapter(precision: 'float32' | 'float64'): ConformanceA
       const call = {
         ...fixture.options,
         gradient: wantsGradient(fixture),
-        weight: weight === undefined ? null : { data: floatArray(weight, precision), shape: weight.shape },
+        weight: weight === undefined ? null : { data: tensorArray(weight, precision), shape: weight.shape },
       };
-      const x = { data: floatArray(input, precision), shape: input.shape };
-      const t = { data: targetArray(target, precision), shape: target.shape };
+      // An int32 input reaches the library only in error fixtures (floatInputSupport), which it must refuse.
+      const x = { data: tensorArray(input, precision) as FloatArray, shape: input.shape };
+      const t = { data: tensorArray(target, precision), shape: target.shape };
       const op = OPS[fixture.op];
       if (op === undefined) throw new Error(`typed-array adapter: no op ${fixture.op}`);
       const result = op(x, t, call);
