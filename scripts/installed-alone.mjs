@@ -4,7 +4,8 @@
 //
 //   a. @focal-loss/core + @focal-loss/typed-array, and nothing of TF.js or onnxruntime comes along;
 //   b. @focal-loss/tfjs + @tensorflow/tfjs-core + @tensorflow/tfjs-backend-cpu;
-//   c. @focal-loss/onnxruntime-web + onnxruntime-web.
+//   c. @focal-loss/onnxruntime-web + onnxruntime-web;
+//   d. @focal-loss/fixtures alone (data, manifest, schemas; no dependencies at all).
 // Each adapter is first installed WITHOUT its peer (npm 7+ installs peers itself, so
 // --legacy-peer-deps simulates a user who forgot it): importing it must fail with an error that
 // names the missing package. Then the peer is added and the real values are checked, and the first
@@ -141,6 +142,29 @@ try {
 } finally {
   await runner.dispose();
 }
+`,
+  },
+  d: {
+    title: 'fixtures (data, manifest and schemas) alone',
+    packages: ['@focal-loss/fixtures'],
+    peers: [],
+    mustNotInstall: ['@focal-loss/core', '@focal-loss/typed-array', '@tensorflow/tfjs-core', 'onnxruntime-web', 'ajv'],
+    readmeExamples: [{ package: '@focal-loss/fixtures', heading: null }],
+    modules: { fixtures: '@focal-loss/fixtures' },
+    body: `
+const fs = await import('node:fs');
+if (fixtures.FORMAT !== 'focal-loss-fixture/1' || fixtures.FORMAT_VERSION !== '1.1') throw new Error('wrong format version');
+close(fixtures.manifest.fixtures.length, fixtures.manifest.count, 0, 'manifest lists count fixtures');
+const missing = fixtures.manifest.fixtures.filter((f) => !fs.existsSync(fixtures.fixturePath(f.name)));
+if (missing.length > 0) throw new Error('fixture files missing from the tarball: ' + missing.map((f) => f.name).join(', '));
+console.log('  ok  every one of the ' + fixtures.manifest.count + ' manifest entries has its file');
+const worked = fixtures.readFixture('sigmoid/worked-example');
+close(worked.expected.loss.data[0], EXPECTED_LOSS, 1e-8, 'sigmoid/worked-example expected loss');
+for (const path of [fixtures.schemaPaths.fixture, fixtures.schemaPaths.report]) {
+  const schema = JSON.parse(fs.readFileSync(path, 'utf8'));
+  if (schema.$schema !== 'https://json-schema.org/draft/2020-12/schema') throw new Error(path + ' is not a draft 2020-12 schema');
+}
+console.log('  ok  both JSON Schemas ship (draft 2020-12)');
 `,
   },
 };

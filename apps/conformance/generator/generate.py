@@ -26,10 +26,13 @@ import crosscheck  # noqa: E402
 import reference_mpmath  # noqa: E402
 import reference_torch  # noqa: E402
 from model import SOFTMAX, Case, Tensor, softmax_layout  # noqa: E402
-from tolerance import error_tolerance, output_tolerance  # noqa: E402
-from write import FORMAT, write_tree  # noqa: E402
+from tolerance import TAIL_GROUP, error_tolerance, output_tolerance  # noqa: E402
+from write import FORMAT, FORMAT_VERSION, fixture_path, to_json, write_tree  # noqa: E402
 
-FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
+REPO = Path(__file__).resolve().parent.parent.parent.parent
+# The fixtures live in the published package @focal-loss/fixtures; apps/conformance reads them there.
+PACKAGE = REPO / "packages" / "fixtures"
+FIXTURES = PACKAGE / "fixtures"
 
 
 def log(message: str) -> None:
@@ -107,12 +110,57 @@ def outputs_fixture(case: Case) -> dict[str, Any]:
     }
 
 
+FAMILY_MODULE = Path(__file__).resolve().parent / "cases_family.py"
+
+
+def plain_build(case: Case) -> dict[str, Any]:
+    return error_fixture(case) if case.error else outputs_fixture(case)
+
+
+def tolerance_tier(fixture: dict[str, Any]) -> str:
+    """The tolerance policy a fixture follows (tolerance.py): "standard", "tail", or "none" (errors)."""
+    if "error" in fixture["expected"]:
+        return "none"
+    return "tail" if fixture["name"].split("/", 1)[0] == TAIL_GROUP else "standard"
+
+
+def write_manifest(path: Path, fixtures: list[dict[str, Any]]) -> None:
+    """The package's index of every fixture: what a user filters on without opening the files."""
+    entries = []
+    for f in sorted(fixtures, key=lambda f: f["name"]):
+        entry = {
+            "name": f["name"],
+            "file": fixture_path(Path("fixtures"), f["name"]).as_posix(),
+            "group": f["name"].split("/", 1)[0],
+            "op": f["op"],
+            "options": f["options"],
+            "expects": f"error {f['expected']['error']}" if "error" in f["expected"] else "outputs",
+            "toleranceTier": tolerance_tier(f),
+            "reference": f["reference"],
+        }
+        entries.append(entry)
+    manifest = {"format": FORMAT, "formatVersion": FORMAT_VERSION, "count": len(entries), "fixtures": entries}
+    text = to_json(manifest) + "\n"
+    if not path.exists() or path.read_text(encoding="utf-8") != text:
+        path.write_text(text, encoding="utf-8")
+        log(f"manifest written: {path} ({len(entries)} fixtures)")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only", help="compute only cases whose name starts with this; writes nothing")
     args = parser.parse_args()
 
     cases = case_list.all_cases()
+    build = plain_build
+    if FAMILY_MODULE.exists():
+        # The focal-loss family (issue 15) lives in its own module, with its own ops and references.
+        import cases_family  # noqa: E402
+
+        cases = cases + cases_family.all_cases()
+
+        def build(case: Case) -> dict[str, Any]:
+            return cases_family.build(case, error_fixture, outputs_fixture)
     if args.only:
         cases = [c for c in cases if c.name.startswith(args.only)]
     torch_version, torchvision_version = reference_torch.versions()
@@ -123,7 +171,7 @@ def main() -> int:
     for k, case in enumerate(cases, 1):
         t0 = time.monotonic()
         try:
-            fixture = error_fixture(case) if case.error else outputs_fixture(case)
+            fixture = build(case)
         except (crosscheck.Disagreement, AssertionError) as problem:
             log(f"REFUSING TO WRITE: {problem}")
             return 1
@@ -133,6 +181,7 @@ def main() -> int:
         log(f"checked {len(fixtures)} fixtures (--only: nothing written)")
         return 0
     written, unchanged, deleted = write_tree(FIXTURES, fixtures)
+    write_manifest(PACKAGE / "manifest.json", fixtures)
     log(f"{len(fixtures)} fixtures in {FIXTURES}: {written} written, {unchanged} unchanged, {deleted} stale "
         f"deleted ({time.monotonic() - started:.1f} s)")
     return 0

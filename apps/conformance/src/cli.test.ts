@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -106,6 +106,53 @@ describe('focal-conformance CLI', () => {
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/typed-array-f32\s+unit\s+1\s+0\s+0/);
     expect((await run(['--fixtures', testFixtures('good'), '--filter', 'zzz'])).code).toBe(2);
+  });
+
+  it('merges --report files into the table; their failures do not change the exit code', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'conformance-report-'));
+    const outside = join(dir, 'outside.json');
+    writeFileSync(
+      outside,
+      JSON.stringify({
+        results: [
+          { fixture: 'unit/closed-form', adapter: 'torchvision-f32', status: 'pass', outputs: { loss: { maxAbsError: 0, maxRelError: 0, worstRatio: 0.5 } } },
+          { fixture: 'unit/error-gamma', adapter: 'torchvision-f32', status: 'skip', reason: 'no error codes' },
+          { fixture: 'unit/nan', adapter: 'torchvision-f32', status: 'fail', reason: 'gradInput: NaN', outputs: { gradInput: { maxAbsError: 'Infinity', maxRelError: 0, worstRatio: 'Infinity' } } },
+        ],
+        summary: { 'torchvision-f32': { pass: 99, fail: 0, skip: 0 } },
+        environment: { runtime: 'python 3.11, torch 1.13' },
+      }),
+    );
+    const json = join(dir, 'merged.json');
+    const r = await run(['--fixtures', testFixtures('good'), '--adapter', 'typed-array-f64', '--report', outside, '--json', json]);
+    expect(r.code, r.err).toBe(0);
+    expect(r.out).toMatch(/typed-array-f64\s+unit\s+4\s+0\s+0/);
+    // The summary is recounted from the results, not taken from the file.
+    expect(r.out).toMatch(/torchvision-f32\s+unit\s+1\s+1\s+1\s+inf/);
+    expect(r.err).toContain('FAIL torchvision-f32 unit/nan: gradInput: NaN');
+    const merged = JSON.parse(readFileSync(json, 'utf8')) as Report;
+    expect(merged.merged).toEqual({ 'torchvision-f32': outside });
+    expect(merged.summary['torchvision-f32']).toEqual({ pass: 1, fail: 1, skip: 1 });
+    // --filter applies to merged results too.
+    const filtered = await run(['--fixtures', testFixtures('good'), '--adapter', 'typed-array-f64', '--report', outside, '--filter', 'closed']);
+    expect(filtered.out).toMatch(/torchvision-f32\s+unit\s+1\s+0\s+0/);
+  });
+
+  it('exits 2 for a --report file that is missing, malformed or names an adapter already in the table', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'conformance-report-'));
+    const missing = await run(['--fixtures', testFixtures('good'), '--report', join(dir, 'none.json')]);
+    expect(missing.code).toBe(2);
+    expect(missing.err).toContain('none.json: cannot read: ENOENT');
+    const bad = join(dir, 'bad.json');
+    writeFileSync(bad, JSON.stringify({ results: [{ fixture: 'a', adapter: 'b', status: 'skip' }], summary: {} }));
+    const malformed = await run(['--fixtures', testFixtures('good'), '--report', bad]);
+    expect(malformed.code).toBe(2);
+    expect(malformed.err).toContain(`${bad}: results[0].reason: a skip needs a reason`);
+    const clash = join(dir, 'clash.json');
+    writeFileSync(clash, JSON.stringify({ results: [], summary: { 'typed-array-f64': { pass: 0, fail: 0, skip: 0 } } }));
+    const twice = await run(['--fixtures', testFixtures('good'), '--adapter', 'typed-array-f64', '--report', clash]);
+    expect(twice.code).toBe(2);
+    expect(twice.err).toContain('adapter "typed-array-f64" is already in the table');
   });
 
   it('lists the adapters', async () => {

@@ -13,8 +13,8 @@ import type { ConformanceAdapter } from './adapter.js';
 import { createNodeAdapters } from './adapters/index.js';
 import { unknownExpectationFixtures } from './expectations.js';
 import { FixtureFormatError } from './fixture.js';
-import { DEFAULT_FIXTURES_DIR, DEFAULT_MAX_FILE_SIZE, loadExpectations, loadFixtures, UsageError } from './load-fixtures.js';
-import { formatFailures, formatTable, hasFailures, reportToJson, type Report } from './report.js';
+import { DEFAULT_FIXTURES_DIR, DEFAULT_MAX_FILE_SIZE, loadExpectations, loadFixtures, readJson, UsageError } from './load-fixtures.js';
+import { formatFailures, formatTable, hasFailures, mergeReports, summarize, parseReport, ReportFormatError, reportToJson, type Report } from './report.js';
 import { runSuite, type Progress } from './run.js';
 
 export interface CliIo {
@@ -36,6 +36,7 @@ export interface CliOptions {
   browser?: boolean;
   screenshot?: string;
   maxFileSize?: string;
+  report: string[];
 }
 
 /** Runs a suite somewhere (in this process, or in a browser page) and returns its report. */
@@ -115,6 +116,12 @@ export const nodeExecutor: Executor = async ({ fixtureDirs, adapters: names, fil
   return report;
 };
 
+/** A merged report restricted to the fixtures --filter selects, like the run itself. */
+function onlyMatching(report: Report, filter: string): Report {
+  const results = report.results.filter((r) => r.fixture.includes(filter));
+  return { ...report, results, summary: summarize(results, Object.keys(report.summary)) };
+}
+
 let browserExecutor: Executor | undefined;
 /** The browser run (`--browser`) registers its executor here. */
 export function registerBrowserExecutor(executor: Executor): void {
@@ -132,6 +139,7 @@ function buildProgram(io: CliIo): Command {
     .option('--list-adapters', 'list the registered adapters and whether they can run here')
     .option('--browser', 'run in headless Chromium (the conformance-web page) instead of Node')
     .option('--screenshot <file>', 'with --browser: save a PNG of the report page (table and plots)')
+    .option('--report <file>', 'merge a JSON report (e.g. from the PyTorch harness) into the table (repeatable)', collect, [])
     .option('--max-file-size <size>', `refuse fixture files larger than this, unread (default ${DEFAULT_MAX_FILE_SIZE / 1024 ** 2}MiB)`)
     .exitOverride()
     .configureOutput({ writeOut: io.out, writeErr: io.err });
@@ -171,7 +179,9 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
     if (options.browser && browserExecutor === undefined) registerBrowserExecutor((await import('./browser/executor.js')).browserExecutor);
     const executor = options.browser ? browserExecutor : nodeExecutor;
     if (executor === undefined) throw new UsageError('--browser is not available in this build');
-    const report = await executor({
+    // Read before the run, so a bad report file is exit 2 without waiting for the adapters.
+    const others = options.report.map((file) => ({ file, report: parseReport(readJson(resolve(file), { maxFileSize }), file) }));
+    const run = await executor({
       fixtureDirs: options.fixtures.length ? options.fixtures : [DEFAULT_FIXTURES_DIR],
       adapters: options.adapter,
       filter: options.filter,
@@ -179,6 +189,8 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
       screenshot: options.screenshot,
       maxFileSize,
     });
+    const filtered = options.filter === undefined ? others : others.map(({ file, report }) => ({ file, report: onlyMatching(report, options.filter as string) }));
+    const report = others.length === 0 ? run : mergeReports(run, filtered);
     io.out(`${formatTable(report)}\n`);
     const failures = formatFailures(report);
     if (failures) io.err(`\n${failures}\n`);
@@ -193,7 +205,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
     }
     return hasFailures(report) ? 1 : 0;
   } catch (error) {
-    if (error instanceof UsageError || error instanceof FixtureFormatError) {
+    if (error instanceof UsageError || error instanceof FixtureFormatError || error instanceof ReportFormatError) {
       io.err(`focal-conformance: ${error.message}\n`);
       return 2;
     }

@@ -10,14 +10,15 @@
 import { closeSync, existsSync, fstatSync, openSync, readdirSync, readSync, realpathSync, statSync, type Stats } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { fixturesDir } from '@focal-loss/fixtures';
 import type { Fixture } from './adapter.js';
 import { parseExpectations, type Expectation } from './expectations.js';
 import { checkUniqueNames, FixtureFormatError, parseFixture } from './fixture.js';
 import { firstInvalidUtf8Offset, jsonDepthExceeds } from './json-text.js';
 
 const appDir = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-/** The committed fixtures, found relative to the app, not the working directory. */
-export const DEFAULT_FIXTURES_DIR = join(appDir, 'fixtures');
+/** The committed fixtures: the files of the @focal-loss/fixtures package (found through it, not the working directory). */
+export const DEFAULT_FIXTURES_DIR = fixturesDir;
 export const EXPECTATIONS_DIR = join(appDir, 'expectations');
 
 /** Files larger than this are refused before they are read (`--max-file-size` raises it). */

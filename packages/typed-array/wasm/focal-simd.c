@@ -234,34 +234,25 @@ ALWAYS_INLINE double sigmoid_loop(struct params* P, const float* x, const float*
   return want_loss ? 0.0 : sum_value(&total);
 }
 
-#define SIGMOID_CASE(KIND)                                                                        \
-  case KIND:                                                                                      \
-    if (P->want_grad) return sigmoid_loop(P, x, y, w, lossOut, gradOut, specials, KIND, 1, 1);     \
-    return sigmoid_loop(P, x, y, w, lossOut, gradOut, specials, KIND, 1, 0);
-
 /*
  * Sigmoid focal loss of P->n elements. Returns the float64 sum of the weighted losses when
  * P->want_loss is 0 (else writes them to lossOut and returns 0); writes scale * w * dL/dx to gradOut
  * when P->want_grad. Special elements' indices go to `specials` (count in P->special_count).
+ * Each case below is a loop of its own: gamma 2 (RetinaNet's) from logits, with and without the
+ * gradient, is specialised; everything else takes the general u^gamma (a few ulps, and slower).
  */
 EXPORT(sigmoid_focal)
 double sigmoid_focal(struct params* P, const float* x, const float* y, const float* w, float* lossOut,
                      float* gradOut, int32_t* specials) {
-  if (P->from_logits) {
-    /* the kinds specialised at compile time: the common gammas and the general one */
-    switch (P->gamma_kind) {
-      SIGMOID_CASE(GAMMA_0)
-      SIGMOID_CASE(GAMMA_1)
-      SIGMOID_CASE(GAMMA_2)
-      SIGMOID_CASE(GAMMA_HALF)
-      default:
-        if (P->want_grad) return sigmoid_loop(P, x, y, w, lossOut, gradOut, specials, GAMMA_ANY, 1, 1);
-        return sigmoid_loop(P, x, y, w, lossOut, gradOut, specials, GAMMA_ANY, 1, 0);
-    }
+  const int two = P->gamma_kind == GAMMA_2;
+  if (P->from_logits && P->want_grad) {
+    if (two) return sigmoid_loop(P, x, y, w, lossOut, gradOut, specials, GAMMA_2, 1, 1);
+    return sigmoid_loop(P, x, y, w, lossOut, gradOut, specials, GAMMA_ANY, 1, 1);
   }
-  /* probabilities: the general pow (exact for the integer gammas to float32 rounding) */
-  enum gamma_kind kind = P->gamma_kind == GAMMA_0 ? GAMMA_0 : GAMMA_ANY;
-  if (kind == GAMMA_0) return sigmoid_loop(P, x, y, w, lossOut, gradOut, specials, GAMMA_0, 0, P->want_grad);
+  if (P->from_logits) {
+    if (two) return sigmoid_loop(P, x, y, w, lossOut, gradOut, specials, GAMMA_2, 1, 0);
+    return sigmoid_loop(P, x, y, w, lossOut, gradOut, specials, GAMMA_ANY, 1, 0);
+  }
   return sigmoid_loop(P, x, y, w, lossOut, gradOut, specials, GAMMA_ANY, 0, P->want_grad);
 }
 
@@ -308,7 +299,8 @@ static f32x4 softmax_logits_group(const struct params* P, const float* x, const 
                                   v128_t index, v128_t offsets, int contiguous, f32x4 gradScale, float* gradOut,
                                   int count, f32x4* scratch, v128_t* bad) {
   const int C = P->classes, stride = P->inner;
-  const enum gamma_kind kind = (enum gamma_kind)P->gamma_kind;
+  /* the general u^gamma: the softmax is not specialised by gamma */
+  const enum gamma_kind kind = GAMMA_ANY;
   const f32x4 gamma = splat(P->gamma);
   /* largest logit and its first class; non-finite or huge logits make the lane special */
   f32x4 max = gather(x, offsets, 0, stride, contiguous);
@@ -377,7 +369,7 @@ static f32x4 softmax_probability_group(const struct params* P, const float* x, c
                                        v128_t index, v128_t offsets, int contiguous, f32x4 gradScale,
                                        float* gradOut, int count, v128_t* bad) {
   const int C = P->classes, stride = P->inner;
-  const enum gamma_kind kind = P->gamma_kind == GAMMA_0 ? GAMMA_0 : GAMMA_ANY;
+  const enum gamma_kind kind = GAMMA_ANY;
   const f32x4 gamma = splat(P->gamma);
   f32x4 loss = splat(0.0f);
   v128_t badLanes = wasm_i32x4_splat(0);

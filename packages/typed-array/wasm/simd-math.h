@@ -94,7 +94,7 @@ ALWAYS_INLINE f32x4 v_log1p(f32x4 y) {
 /* How u^gamma is computed, chosen once per call outside the loops. */
 enum gamma_kind { GAMMA_0, GAMMA_1, GAMMA_2, GAMMA_3, GAMMA_4, GAMMA_HALF, GAMMA_ANY };
 
-/* u^gamma for u in [0, 1]; 0^0 = 1, 0^gamma = 0 for gamma > 0. */
+/* u^gamma for u in [0, 1]; 0^0 = 1, 0^gamma = 0 for gamma > 0. GAMMA_ANY serves any gamma. */
 ALWAYS_INLINE f32x4 v_pow_gamma(f32x4 u, enum gamma_kind kind, f32x4 gamma) {
   switch (kind) {
     case GAMMA_0: return splat(1.0f);
@@ -104,10 +104,11 @@ ALWAYS_INLINE f32x4 v_pow_gamma(f32x4 u, enum gamma_kind kind, f32x4 gamma) {
     case GAMMA_4: { f32x4 u2 = wasm_f32x4_mul(u, u); return wasm_f32x4_mul(u2, u2); }
     case GAMMA_HALF: return wasm_f32x4_sqrt(u);
     default: {
-      /* exp(-gamma (-log u)); u = 0 gives 0 */
+      /* exp(-gamma (-log u)); u = 0 gives 0, or 1 when gamma = 0 (0^0 = 1) */
       f32x4 a = wasm_f32x4_mul(gamma, wasm_f32x4_neg(v_log(u)));
       f32x4 v = v_exp_neg(wasm_f32x4_max(a, splat(0.0f)));
-      return vsel(wasm_f32x4_gt(u, splat(0.0f)), v, splat(0.0f));
+      v128_t defined = wasm_v128_or(wasm_f32x4_gt(u, splat(0.0f)), wasm_f32x4_eq(gamma, splat(0.0f)));
+      return vsel(defined, vsel(wasm_f32x4_eq(gamma, splat(0.0f)), splat(1.0f), v), splat(0.0f));
     }
   }
 }
