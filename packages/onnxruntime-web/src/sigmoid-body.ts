@@ -74,11 +74,19 @@ export function emitSigmoidBody(b: BodyEmitter, v: SigmoidVariant, io: BodyIO, o
   const weight = io.weight;
   const scale = reductionScale(b, v, () => sizeAsFloat(b, x));
 
+  // The weight multiplies the focal factor first: an infinite weight then meets alpha_t u^gamma
+  // (tiny but not 0) before a product of tiny factors underflows float32 to 0, where IEEE would
+  // give Infinity * 0 = NaN instead of the +-Infinity of the contract's float64 arithmetic.
+  const weightedFocal = weight === null ? focal : b.op('Mul', [weight, focal]);
   if (out.loss !== null) {
-    // loss = alpha_t u^gamma ce; at an infinite logit ce may be +Infinity where alpha_t u^gamma = 0
-    // (the target matches, or alpha_t = 0): the limit is 0
-    const elementLoss = v.fromLogits ? mulAbsentIfZero(b, focal, ce) : b.op('Mul', [focal, ce]);
-    const perPosition = scaled(b, elementLoss, [weight]);
+    // loss = w alpha_t u^gamma ce; at an infinite logit ce may be +Infinity where alpha_t u^gamma = 0
+    // (the target matches, or alpha_t = 0): the term's limit is 0, times the weight by IEEE (w * 0)
+    let perPosition: string;
+    if (!v.fromLogits) perPosition = b.op('Mul', [weightedFocal, ce]);
+    else {
+      const absent = weight === null ? b.float(0) : b.op('Mul', [weight, b.float(0)]);
+      perPosition = b.op('Where', [b.op('Equal', [focal, b.float(0)]), absent, b.op('Mul', [weightedFocal, ce])]);
+    }
     emitReducedLoss(b, v, perPosition, scale, out.loss);
   }
   if (out.gradInput !== null) {
@@ -102,8 +110,9 @@ export function emitSigmoidBody(b: BodyEmitter, v: SigmoidVariant, io: BodyIO, o
       const focusing = b.op('Div', [b.op('Mul', [b.op('Mul', [gamma, oneMinus2t]), ce]), u]);
       inner = b.op('Add', [focusing, b.op('Sub', [b.op('Div', [t1, q]), b.op('Div', [t, p])])]);
     }
-    let grad = scaled(b, b.op('Mul', [focal, inner]), [weight, scale]);
-    if (clipped !== null) grad = b.op('Where', [clipped, b.float(0), grad]);
+    // 0 where the clip is active, before the weight: the weight then applies by IEEE (NaN * 0 = NaN)
+    if (clipped !== null) inner = b.op('Where', [clipped, b.float(0), inner]);
+    const grad = scaled(b, b.op('Mul', [weightedFocal, inner]), [scale]);
     b.opNamed('Identity', [grad], out.gradInput);
   }
 }

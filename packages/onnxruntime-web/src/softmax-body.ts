@@ -13,7 +13,7 @@
  * absent terms: w_c q_c^gamma s_c := 0 where w_c = 0, and p_c s_c / q_c := 0 where p_c = 0 (its
  * limit). With w_c > 0 the loss is +Infinity and G_c = w_c q_c^gamma, the finite limit. A row whose
  * max is +-Infinity (a +Infinity logit, or all -Infinity) has no limit: its loss and every
- * gradient entry are NaN.
+ * gradient entry are NaN, and so are those of a row holding a NaN logit, wherever it is.
  */
 import type { BodyEmitter } from './body-emitter.js';
 import {
@@ -109,9 +109,6 @@ export function emitSoftmaxBody(b: BodyEmitter, v: SoftmaxVariant, io: BodyIO, o
   if (v.fromLogits) {
     const top = b.op('ArgMax', [x], [axisAttr(), intAttr('keepdims', 1)]);
     const max = b.op('GatherElements', [x, top], [axisAttr()]);
-    // NaN for a row whose max is +-Infinity (no limit), else 0; added to the row's loss terms and
-    // gradient it makes them NaN (a NaN logit reaches every output through `others` anyway)
-    noLimit = b.op('Where', [b.op('Equal', [b.op('Abs', [max]), b.float(Infinity)]), b.float(NaN), zero]);
     const d = b.op('Sub', [x, max]);
     const e = b.op('Exp', [d]);
     const topMask = b.op('ScatterElements', [
@@ -121,6 +118,10 @@ export function emitSoftmaxBody(b: BodyEmitter, v: SoftmaxVariant, io: BodyIO, o
     ], [axisAttr()]);
     const isTop = b.cast(topMask, DataType.BOOL);
     const others = b.op('ReduceSum', [b.op('Where', [isTop, zero, e]), axes], [intAttr('keepdims', 1)]);
+    // NaN for a row without a limit, else 0, added to the row's loss terms and gradient: a row
+    // whose max is +-Infinity (max * 0 is NaN) or that holds a NaN (`others` is NaN: a NaN off the
+    // top makes its e NaN; a NaN top makes every x - max NaN). others <= C is finite otherwise.
+    noLimit = b.op('Mul', [b.op('Add', [others, b.op('Mul', [max, zero])]), zero]);
     const logSum = b.op('Softplus', [b.op('Log', [others])]);
     const invSum = b.op('Reciprocal', [b.op('Add', [one, others])]);
     p = b.op('Mul', [e, invSum]);
