@@ -1,3 +1,5 @@
+import type { FamilyOpName } from '@focal-loss/core';
+
 /**
  * The contract between the conformance runner and one adapter. Each adapter lives in
  * `src/adapters/<name>.ts` and is listed in `src/adapters/index.ts`.
@@ -12,7 +14,8 @@ export interface FixtureTensor {
   readonly data: readonly number[];
 }
 
-export type FixtureOp = 'sigmoid_focal_loss' | 'softmax_focal_loss';
+/** The two ops of the contract, and the focal-loss family's (issue 15), elementwise like sigmoid. */
+export type FixtureOp = 'sigmoid_focal_loss' | 'softmax_focal_loss' | FamilyOpName;
 
 export interface ExpectedOutput {
   readonly shape: readonly number[];

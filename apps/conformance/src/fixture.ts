@@ -2,18 +2,19 @@
  * Parsing and validation of one fixture file (format "focal-loss-fixture/1"). Browser-safe: it
  * takes already-parsed JSON, so the Node CLI and the browser page share it.
  */
-import { ERROR_CODES, SIGMOID_OPTION_NAMES, SOFTMAX_OPTION_NAMES } from '@focal-loss/core';
+import { ERROR_CODES, FAMILY_OPS, FAMILY_OPTION_NAMES, SIGMOID_OPTION_NAMES, SOFTMAX_OPTION_NAMES } from '@focal-loss/core';
 import type { Dtype, ExpectedOutput, Fixture, FixtureOp, FixtureTensor, Tolerance } from './adapter.js';
 
 export const FIXTURE_FORMAT = 'focal-loss-fixture/1';
 const DTYPES: readonly Dtype[] = ['float32', 'float64', 'int32'];
-const OPS: readonly FixtureOp[] = ['sigmoid_focal_loss', 'softmax_focal_loss'];
+const OPS: readonly FixtureOp[] = ['sigmoid_focal_loss', 'softmax_focal_loss', ...FAMILY_OPS];
 const NON_FINITE: Readonly<Record<string, number>> = { NaN: NaN, Infinity: Infinity, '-Infinity': -Infinity };
 
 /** The contract's option names per op (format 1.1): the only keys an outputs fixture may give. */
 export const CONTRACT_OPTION_NAMES: Readonly<Record<FixtureOp, readonly string[]>> = {
   sigmoid_focal_loss: SIGMOID_OPTION_NAMES,
   softmax_focal_loss: SOFTMAX_OPTION_NAMES,
+  ...FAMILY_OPTION_NAMES,
 };
 
 /**
