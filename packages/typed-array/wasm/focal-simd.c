@@ -133,8 +133,11 @@ ALWAYS_INLINE v128_t sigmoid_logits_vec(f32x4 x, f32x4 t, f32x4 t1, const struct
   f32x4 a = wasm_f32x4_abs(x);
   v128_t bad = wasm_v128_not(wasm_f32x4_le(a, splat(0x1p100f)));
   f32x4 e = v_exp_neg(a);
-  f32x4 log1pE = v_log1p(e);
-  f32x4 inv = wasm_f32x4_div(splat(1.0f), wasm_f32x4_add(splat(1.0f), e));
+  /* log1p(e) as v_log1p, with its division by 1 + e shared with 1 / (1 + e) */
+  f32x4 onePlusE = wasm_f32x4_add(splat(1.0f), e);
+  f32x4 inv = wasm_f32x4_div(splat(1.0f), onePlusE);
+  f32x4 rounding = wasm_f32x4_mul(wasm_f32x4_sub(e, wasm_f32x4_sub(onePlusE, splat(1.0f))), inv);
+  f32x4 log1pE = v_log_plus(onePlusE, rounding);
   f32x4 eInv = wasm_f32x4_mul(e, inv);
   v128_t pos = wasm_f32x4_ge(x, splat(0.0f));
   f32x4 p = vsel(pos, inv, eInv);
