@@ -6,7 +6,7 @@
 import { createFocalLossPool, type FocalLossPool } from '@focal-loss/typed-array/pool';
 import { simdStatus } from '@focal-loss/typed-array/simd';
 import type { AdapterOutputs, ConformanceAdapter, Fixture } from '../adapter.js';
-import { float32Support, floatArray, floatInputSupport, tensorArray, wantsGradient } from './fixture-tensors.js';
+import { float32Support, floatInputSupport, focalOpSupport, tensorArray, wantsGradient } from './fixture-tensors.js';
 
 export function createTypedArrayPoolAdapter(threads = 2): ConformanceAdapter {
   let pool: FocalLossPool | null = null;
@@ -25,6 +25,8 @@ export function createTypedArrayPoolAdapter(threads = 2): ConformanceAdapter {
       return true;
     },
     supports(fixture: Fixture) {
+      const op = focalOpSupport(fixture);
+      if (op !== true) return op;
       const floats = floatInputSupport(fixture);
       return floats === true ? float32Support(fixture) : floats;
     },
@@ -34,9 +36,10 @@ export function createTypedArrayPoolAdapter(threads = 2): ConformanceAdapter {
       const call = {
         ...fixture.options,
         gradient: wantsGradient(fixture),
-        weight: weight === undefined ? null : { data: floatArray(weight, 'float32'), shape: weight.shape },
+        weight: weight === undefined ? null : { data: tensorArray(weight, 'float32') as Float32Array, shape: weight.shape },
       };
-      const x = { data: floatArray(input, 'float32'), shape: input.shape };
+      // An int32 input reaches the library only in error fixtures (floatInputSupport), which it must refuse.
+      const x = { data: tensorArray(input, 'float32') as Float32Array, shape: input.shape };
       const t = { data: tensorArray(target, 'float32'), shape: target.shape };
       const result =
         fixture.op === 'sigmoid_focal_loss' ? await pool.sigmoidFocalLoss(x, t, call) : await pool.softmaxFocalLoss(x, t, call);

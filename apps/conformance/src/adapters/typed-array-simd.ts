@@ -5,7 +5,7 @@
  */
 import { initSimd, sigmoidFocalLoss, simdStatus, softmaxFocalLoss } from '@focal-loss/typed-array/simd';
 import type { AdapterOutputs, ConformanceAdapter, Fixture } from '../adapter.js';
-import { float32Support, floatArray, floatInputSupport, tensorArray, wantsGradient } from './fixture-tensors.js';
+import { float32Support, floatInputSupport, focalOpSupport, tensorArray, wantsGradient } from './fixture-tensors.js';
 
 export function createTypedArraySimdAdapter(): ConformanceAdapter {
   return {
@@ -17,6 +17,8 @@ export function createTypedArraySimdAdapter(): ConformanceAdapter {
       return simdStatus().reason ?? 'no WebAssembly SIMD';
     },
     supports(fixture: Fixture) {
+      const op = focalOpSupport(fixture);
+      if (op !== true) return op;
       const floats = floatInputSupport(fixture);
       return floats === true ? float32Support(fixture) : floats;
     },
@@ -25,9 +27,10 @@ export function createTypedArraySimdAdapter(): ConformanceAdapter {
       const call = {
         ...fixture.options,
         gradient: wantsGradient(fixture),
-        weight: weight === undefined ? null : { data: floatArray(weight, 'float32'), shape: weight.shape },
+        weight: weight === undefined ? null : { data: tensorArray(weight, 'float32') as Float32Array, shape: weight.shape },
       };
-      const x = { data: floatArray(input, 'float32'), shape: input.shape };
+      // An int32 input reaches the library only in error fixtures (floatInputSupport), which it must refuse.
+      const x = { data: tensorArray(input, 'float32') as Float32Array, shape: input.shape };
       const t = { data: tensorArray(target, 'float32'), shape: target.shape };
       const result =
         fixture.op === 'sigmoid_focal_loss' ? sigmoidFocalLoss(x, t, call) : softmaxFocalLoss(x, t, call);
