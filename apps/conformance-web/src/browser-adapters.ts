@@ -16,6 +16,8 @@ import { simdStatus } from '@focal-loss/typed-array/simd';
 import { probeWebGl, probeWebGpu } from './gpu-probes.js';
 import { createOrtWebGpuAdapter } from './ort-webgpu-adapter.js';
 import { createTfjsWebGlAdapter } from './tfjs-webgl-adapter.js';
+import { createTfjsWebGlFloat16Adapter } from './tfjs-webgl-f16-adapter.js';
+import { createTfjsWebGpuAdapter } from './tfjs-webgpu-adapter.js';
 
 /** What one backend reported about itself, by adapter name; shown on the page and in the report. */
 export type BackendInfo = Record<string, Record<string, unknown>>;
@@ -68,6 +70,7 @@ function tfjsInfo(): Record<string, unknown> {
     flag('WEBGL_RENDER_FLOAT32_ENABLED', 'bool');
     flag('WEBGL_RENDER_FLOAT32_CAPABLE', 'bool');
     flag('WEBGL_PACK', 'bool');
+    flag('WEBGL_FORCE_F16_TEXTURES', 'bool');
     const gl = probeWebGl();
     if (typeof gl !== 'string') {
       info['WebGL renderer'] = gl.renderer;
@@ -140,6 +143,12 @@ export function createBrowserAdapters(sink: BackendInfo): ConformanceAdapter[] {
     recordingBackendInfo(tfCpu, tfjsInfo, sink),
     recordingBackendInfo(tfWasm, tfjsInfo, sink),
     recordingBackendInfo(createTfjsWebGlAdapter(), tfjsInfo, sink),
+    recordingBackendInfo(createTfjsWebGlFloat16Adapter(), tfjsInfo, sink),
+    recordingBackendInfo(
+      createTfjsWebGpuAdapter(),
+      async () => ({ ...tfjsInfo(), 'WebGPU adapter': await probeWebGpu() }),
+      sink,
+    ),
     recordingBackendInfo(createOnnxRuntimeWebAdapter({ numThreads: 1, wasmPaths: ortWasmPaths }), () => ortInfo('wasm'), sink),
     recordingBackendInfo(
       createOrtWebGpuAdapter(ortWasmPaths),

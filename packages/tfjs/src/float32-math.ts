@@ -17,21 +17,30 @@ export function powGamma(u: tf.Tensor, gamma: number): tf.Tensor | null {
   return tf.pow(u, tf.scalar(gamma, 'float32'));
 }
 
+/** Below this |x|, log1p uses its Taylor series (6 terms: relative truncation error < 5e-9). */
+const LOG1P_SERIES_BOUND = 1 / 32;
+
 /**
- * log(1 + x) accurate for small |x|, from Add, Log, Sub, Div, Mul and Select only. The wasm
- * backend's Log1p kernel evaluates log(1 + x) in float32, which returns 0 for |x| < 6e-8 (so the
- * loss of a confident prediction became 0); tfjs-cpu's uses Math.log1p, but we want one formula on
- * every backend. With u = 1 + x rounded, log1p(x) = log(u) * x / (u - 1): u - 1 is exact and the
- * ratio x / (u - 1) corrects the rounding of u (Goldberg 1991, "What every computer scientist
- * should know about floating-point arithmetic", thm. 4). Where u = 1, log1p(x) = x to float32
- * precision. Valid for x >= -1; our arguments are in [-1, C].
+ * log(1 + x) with float32 relative accuracy on every backend, from Add, Mul, Log, Div, Abs, Less
+ * and Select only. The wasm backend's Log1p kernel evaluates log(1 + x) in float32, which returns 0
+ * for |x| < 6e-8; and GPU backends (WebGL, WebGPU) bound log() only in absolute error (~1e-7), so
+ * no formula that takes the log of a number near 1 is accurate there. Hence:
+ *  - |x| < 1/32: the Taylor series x - x^2/2 + ... - x^6/6 (Horner), only products and sums;
+ *  - otherwise log(u) * x / (u - 1) with u = 1 + x rounded (Goldberg 1991, "What every computer
+ *    scientist should know about floating-point arithmetic", thm. 4): |log1p(x)| >= 0.03 there, so
+ *    an absolute error of 1e-7 is a relative one of 3e-6 at worst, and none on cpu / wasm.
+ * Valid for x >= -1; our arguments are in [-1, C].
  */
 export function log1p(x: tf.Tensor): tf.Tensor {
+  // Horner: x (1 - x (1/2 - x (1/3 - x (1/4 - x (1/5 - x/6)))))
+  let series = tf.sub(tf.scalar(1 / 5), tf.mul(x, tf.scalar(1 / 6)));
+  for (const c of [1 / 4, 1 / 3, 1 / 2, 1]) series = tf.sub(tf.scalar(c), tf.mul(x, series));
+  series = tf.mul(x, series);
   const u = tf.add(x, tf.scalar(1));
   const uMinus1 = tf.sub(u, tf.scalar(1));
-  const corrected = tf.mul(tf.log(u), tf.div(x, uMinus1));
-  // uMinus1 = 0 exactly when u rounded to 1; x / 0 is then 0 / 0 or +-inf, and x is the answer.
-  return tf.where(tf.equal(uMinus1, tf.scalar(0)), x, corrected);
+  // uMinus1 is 0 only where |x| is below the series bound, so the division's 0/0 is never selected.
+  const direct = tf.mul(tf.log(u), tf.div(x, uMinus1));
+  return tf.where(tf.less(tf.abs(x), tf.scalar(LOG1P_SERIES_BOUND)), series, direct);
 }
 
 /** a * b where b may stand for 1 (null). */
@@ -91,7 +100,12 @@ export function clipProbability(x: tf.Tensor, eps: number): ClippedProbability {
   // Both logs from float64 constants where clipped: log(eps), log1p(-eps).
   const logOfEps = tf.scalar(Math.log(eps));
   const logOfOneMinusEps = tf.scalar(Math.log1p(-eps));
-  const logP = tf.where(low, logOfEps, tf.where(high, logOfOneMinusEps, tf.log(p)));
+  // Above 1/2, log p = log1p(-q) with q exact: a GPU's log() of a number near 1 is off in every digit.
+  const logP = tf.where(
+    low,
+    logOfEps,
+    tf.where(high, logOfOneMinusEps, tf.where(tf.greater(p, tf.scalar(0.5)), log1p(tf.neg(q)), tf.log(p))),
+  );
   // For tiny p, q = 1 - p rounds (maybe to 1), so log1p(-p) carries p's information.
   const logQ = tf.where(high, logOfEps, tf.where(low, logOfOneMinusEps, log1p(tf.neg(p))));
   return { p, q, logP, logQ, clipped: tf.logicalOr(low, high) };

@@ -45,6 +45,21 @@ export interface TfjsBackendAdapterOptions {
   composite?: boolean;
   /** The adapter's name, when it is not `tfjs-<backend>` (e.g. a flag set on the same backend). */
   name?: string;
+  /**
+   * tfjs environment flags in force while this adapter runs (set in setup and around each run,
+   * restored after), e.g. WebGL with float16 textures: `tfjs-webgl-f16`.
+   */
+  flags?: Readonly<Record<string, boolean | number>>;
+}
+
+/** Sets `flags` and returns how to put the previous values back. */
+function applyFlags(flags: Readonly<Record<string, boolean | number>>): () => void {
+  const env = tf.env();
+  const previous = Object.keys(flags).map((name) => [name, env.get(name)] as const);
+  for (const [name, value] of Object.entries(flags)) env.set(name, value);
+  return () => {
+    for (const [name, value] of previous) env.set(name, value);
+  };
 }
 
 export function createTfjsBackendAdapter(
@@ -55,13 +70,19 @@ export function createTfjsBackendAdapter(
     typeof prepareOrOptions === 'function' ? { prepare: prepareOrOptions } : prepareOrOptions;
   const prepare = settings.prepare ?? (() => true);
   const composite = settings.composite ?? false;
+  const flags = settings.flags ?? {};
+  let restoreFlags = () => {};
   return {
     name: settings.name ?? `tfjs-${backend}${composite ? '-composite' : ''}`,
     packageName: '@focal-loss/tfjs',
     precision: 'float32',
     async setup() {
       const prepared = prepare();
-      return prepared === true ? useBackend(backend) : prepared;
+      if (prepared !== true) return prepared;
+      // In force from here (so that what the page records about the backend is under them) until
+      // the end of the first run, then around each run.
+      restoreFlags = applyFlags(flags);
+      return useBackend(backend);
     },
     supports(fixture: Fixture) {
       // An error fixture runs as written: an int32 input or weight becomes an int32 tensor, which
@@ -73,6 +94,8 @@ export function createTfjsBackendAdapter(
     },
     async run(fixture: Fixture): Promise<AdapterOutputs> {
       // Another adapter may have switched the global backend since setup.
+      restoreFlags();
+      restoreFlags = applyFlags(flags);
       const ready = await useBackend(backend);
       if (ready !== true) throw new Error(ready);
       const { input, target, weight } = fixture.inputs;
@@ -105,9 +128,14 @@ export function createTfjsBackendAdapter(
         return result;
       } finally {
         tf.dispose(tensors);
+        restoreFlags();
+        restoreFlags = () => {};
       }
     },
-    async dispose() {},
+    async dispose() {
+      restoreFlags();
+      restoreFlags = () => {};
+    },
   };
 }
 

@@ -47,8 +47,10 @@ function fromLogits(x: tf.Tensor, t: tf.Tensor, t1: tf.Tensor, alphaT: tf.Tensor
   const nonNegative = tf.greaterEqual(x, tf.scalar(0));
   const p = tf.where(nonNegative, inv, eInv);
   const q = tf.where(nonNegative, eInv, inv);
-  const softplusPos = tf.add(tf.relu(x), log1pE); // -log q
-  const softplusNeg = tf.add(tf.relu(tf.neg(x)), log1pE); // -log p
+  // max(x, 0), not relu: tfjs-webgl's packed Relu is x * (x >= 0), which is NaN at x = -Infinity.
+  const zero = tf.scalar(0);
+  const softplusPos = tf.add(tf.maximum(x, zero), log1pE); // -log q
+  const softplusNeg = tf.add(tf.maximum(tf.neg(x), zero), log1pE); // -log p
   const ce = tf.add(timesUnlessZero(t, softplusNeg), timesUnlessZero(t1, softplusPos));
   const u = tf.add(tf.mul(p, t1), tf.mul(q, t));
   const focal = mulMaybe(powGamma(u, gamma) ?? tf.onesLike(u), alphaT);

@@ -121,15 +121,22 @@ function deviceScale(reduction: string, normalizer: number | null, keep: tf.Tens
 
 /** The loss (a scalar for "mean" / "sum", the loss shape for "none"), differentiable in the input. */
 export function softmaxComposite(call: SoftmaxCompositeCall): tf.Tensor {
-  const { input, target, weight, options: opts, layout, targetKind: kind, ignoreIndex, counted } = call;
-  const { axis, classes } = layout;
+  const { input, target, weight, options: opts, layout: given, targetKind: kind, ignoreIndex, counted } = call;
+  const { classes } = given;
   const reduce = opts.reduction !== 'none';
-  const rank = input.shape.length;
   const { gamma, eps, labelSmoothing: smoothing } = opts;
+  // A rank-1 input (one row) runs as [1, C]: tfjs-backend-webgpu returned a [1, C] gradient for
+  // the rank-1 formulation (conformance layout/softmax-1d-*), and the lifted form is the same math.
+  const lift = input.rank === 1;
+  const layout: SoftmaxLayout = lift ? { ...given, axis: 1, outer: 1, inner: 1 } : given;
+  const { axis } = layout;
+  const rank = lift ? 2 : input.rank;
   return tf.tidy(() => {
+    const target2 = lift ? tf.reshape(target, kind === 'index' ? [1] : [1, classes]) : target;
+    const weight2 = lift && weight !== null ? tf.reshape(weight, [1]) : weight;
     const ids = tf.reshape(tf.range(0, classes, 1, 'int32'), classShape(layout, rank));
     // Target distribution t_c with label smoothing, in the input's layout.
-    let t: tf.Tensor = kind === 'index' ? tf.cast(tf.equal(tf.expandDims(target, axis), ids), 'float32') : target;
+    let t: tf.Tensor = kind === 'index' ? tf.cast(tf.equal(tf.expandDims(target2, axis), ids), 'float32') : target2;
     if (smoothing !== 0) t = tf.add(tf.mul(t, tf.scalar(1 - smoothing)), tf.scalar(smoothing / classes));
     const alpha = opts.alpha;
     const wgt =
@@ -139,7 +146,7 @@ export function softmaxComposite(call: SoftmaxCompositeCall): tf.Tensor {
           ? tf.mul(t, tf.scalar(alpha))
           : tf.mul(t, tf.reshape(tf.tensor1d(alpha as number[], 'float32'), classShape(layout, rank)));
     const wgtNonZero = tf.notEqual(wgt, tf.scalar(0));
-    const keep = ignoreIndex === null ? null : tf.notEqual(target, tf.scalar(ignoreIndex, 'int32'));
+    const keep = ignoreIndex === null ? null : tf.notEqual(target2, tf.scalar(ignoreIndex, 'int32'));
     const scale =
       counted !== null
         ? tf.scalar(reductionScale(opts.reduction, opts.normalizer, counted))
@@ -147,24 +154,27 @@ export function softmaxComposite(call: SoftmaxCompositeCall): tf.Tensor {
 
     const constants = weight === null ? [target] : [target, weight];
     return customGradOverInput(input, constants, (x, save) => {
+      const x2 = lift ? tf.reshape(x, [1, classes]) : x;
       let rowLoss: tf.Tensor;
       let grad: tf.Tensor;
       if (classes === 0) {
         // Nothing to reduce over (an empty row's loss is 0); max / argMax refuse empty axes.
-        rowLoss = tf.zeros([...layout.lossShape]);
+        rowLoss = tf.zeros([...given.lossShape]);
         grad = tf.zerosLike(x);
       } else {
         const terms = opts.fromLogits
-          ? fromLogits(x, axis, ids, wgt, wgtNonZero, gamma)
-          : fromProbabilities(x, axis, wgt, wgtNonZero, gamma, eps);
+          ? fromLogits(x2, axis, ids, wgt, wgtNonZero, gamma)
+          : fromProbabilities(x2, axis, wgt, wgtNonZero, gamma, eps);
         // IEEE products with the weight (a NaN or infinite weight propagates).
-        rowLoss = mulMaybe(terms.loss, weight);
-        grad = weight === null ? terms.grad : tf.mul(terms.grad, tf.expandDims(weight, axis));
+        rowLoss = mulMaybe(terms.loss, weight2);
+        grad = weight2 === null ? terms.grad : tf.mul(terms.grad, tf.expandDims(weight2, axis));
         if (keep !== null) {
           // `where`, not a multiplication: an ignored position is 0 even with NaN logits or weight.
           rowLoss = tf.where(keep, rowLoss, tf.scalar(0));
           grad = tf.where(tf.expandDims(keep, axis), grad, tf.scalar(0));
         }
+        rowLoss = tf.reshape(rowLoss, [...given.lossShape]);
+        grad = tf.reshape(grad, x.shape);
       }
       const value = reduce ? tf.mul(accurateSum(rowLoss), scale) : rowLoss;
       const scaledGrad = tf.mul(grad, scale);
@@ -172,7 +182,7 @@ export function softmaxComposite(call: SoftmaxCompositeCall): tf.Tensor {
       return {
         value,
         // dy is a scalar ("mean" / "sum") or has the loss shape ("none"): give it the class axis back.
-        gradFunc: (dy, saved) => tf.mul(reduce ? dy : tf.expandDims(dy, axis), saved[0] as tf.Tensor),
+        gradFunc: (dy, saved) => tf.mul(reduce ? dy : tf.expandDims(dy, given.axis), saved[0] as tf.Tensor),
       };
     });
   });
