@@ -140,6 +140,12 @@ describe('infinite logits: the limits (contract 1.1 table)', () => {
     expect(Number.isNaN(w.loss.data[0])).toBe(true);
     expect(w.loss.data[1]).toBe(Infinity);
     expect(Number.isNaN(w.gradInput!.data[0])).toBe(true);
+    // a NaN logit flows even where alpha_t = 0 (fuzz seed 4242 #939): only an infinite ce is absent
+    const nan = await runner.sigmoidFocalLoss({ data: Float32Array.of(NaN, Infinity), shape: [2] }, { data: Float32Array.of(0, 0), shape: [2] }, {
+      gamma: 0, alpha: 1, reduction: 'none', gradient: true,
+    });
+    expect(Number.isNaN(nan.loss.data[0]) && Number.isNaN(nan.gradInput!.data[0])).toBe(true);
+    expect([nan.loss.data[1], nan.gradInput!.data[1]]).toEqual([0, 0]);
   });
 
   const rows = Float32Array.of(

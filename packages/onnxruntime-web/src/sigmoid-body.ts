@@ -85,7 +85,9 @@ export function emitSigmoidBody(b: BodyEmitter, v: SigmoidVariant, io: BodyIO, o
     if (!v.fromLogits) perPosition = b.op('Mul', [weightedFocal, ce]);
     else {
       const absent = weight === null ? b.float(0) : b.op('Mul', [weight, b.float(0)]);
-      perPosition = b.op('Where', [b.op('Equal', [focal, b.float(0)]), absent, b.op('Mul', [weightedFocal, ce])]);
+      // only an infinite ce is an absent term: a NaN logit's NaN ce still flows (0 * NaN = NaN)
+      const limit = b.op('And', [b.op('Equal', [focal, b.float(0)]), b.op('Equal', [ce, b.float(Infinity)])]);
+      perPosition = b.op('Where', [limit, absent, b.op('Mul', [weightedFocal, ce])]);
     }
     emitReducedLoss(b, v, perPosition, scale, out.loss);
   }
