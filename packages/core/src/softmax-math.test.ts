@@ -149,7 +149,14 @@ describe('contract 1.1: -Infinity logits mask classes, +Infinity rows are NaN', 
     [[Infinity, 0, 1]],
     [[0, Infinity, Infinity]],
     [[-Infinity, -Infinity, -Infinity]],
-  ])('row %o: loss NaN and every gradient entry NaN', (x) => {
+    [[NaN, 0, 1]],
+    [[0, NaN, 1]],
+  ])('row %o: loss NaN and every gradient entry NaN, whatever the target', (x) => {
+    for (const target of [1, [0, 0, 0]]) {
+      const r = row(x, target);
+      expect(Number.isNaN(r.loss)).toBe(true);
+      expect(r.grad.every(Number.isNaN)).toBe(true);
+    }
     const r = row(x, 1);
     expect(Number.isNaN(r.loss)).toBe(true);
     expect(r.grad.every(Number.isNaN)).toBe(true);

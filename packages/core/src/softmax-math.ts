@@ -75,8 +75,8 @@ function rowFromLogits(
   const { offset, stride, classes } = layout;
   const { gamma, classWeights } = params;
   if (classes === 0) return 0;
-  // Largest logit and its first index. A row with max +Infinity, or all -Infinity, has no limit
-  // (NaN row); a NaN anywhere reaches every output through `others`.
+  // Largest logit and its first index. A row with max +Infinity, or all -Infinity, has no limit,
+  // and a row with a NaN logit has none either: the loss and every gradient entry are NaN.
   let top = 0;
   let max = input[offset] as number;
   for (let c = 1; c < classes; c++) {
@@ -93,6 +93,9 @@ function rowFromLogits(
     scratch[c] = e;
     if (c !== top) others += e;
   }
+  // A NaN logit off the maximum reaches every p of the row through the normaliser: the row is NaN
+  // (also where t_c = 0, whose products the loop below skips to keep -Infinity masking finite).
+  if (Number.isNaN(others)) return nanRow(layout, grad);
   const logSum = Math.log1p(others);
   const invSum = 1 / (1 + others);
   let loss = 0;
@@ -155,8 +158,9 @@ function rowFromProbabilities(
     const qPow = powGamma(q, gamma);
     loss += weight === 0 ? 0 : weight * qPow * s;
     if (grad !== null) {
-      // d/dp [q^g s] = -q^g (g s / q + 1 / p); q >= eps > 0 after the clip
-      grad[at] = clipped || weight === 0 ? 0 : -gradScale * weight * qPow * ((gamma * s) / q + 1 / p);
+      // d/dp [q^g s] = -q^g (g s / q + 1 / p); q >= eps > 0 after the clip. The position's weight
+      // (in gradScale) multiplies even a zero gradient: IEEE, as in every other path (NaN * 0 = NaN).
+      grad[at] = gradScale * (clipped || weight === 0 ? 0 : -weight * qPow * ((gamma * s) / q + 1 / p));
     }
   }
   return loss;
