@@ -29,7 +29,8 @@ for (const entry of budgets.entries) {
     format: 'esm',
     platform: 'neutral',
     target: 'es2022',
-    external: Object.keys(manifest.peerDependencies ?? {}),
+    // Node's built-in modules are never bundled (@focal-loss/fixtures reads its files with node:fs).
+    external: [...Object.keys(manifest.peerDependencies ?? {}), 'node:*'],
     write: false,
     logLevel: 'silent',
     alias: { [manifest.name]: entryFile },
