@@ -137,7 +137,7 @@ ALWAYS_INLINE v128_t sigmoid_logits_vec(f32x4 x, f32x4 t, f32x4 t1, const struct
   f32x4 onePlusE = wasm_f32x4_add(splat(1.0f), e);
   f32x4 inv = wasm_f32x4_div(splat(1.0f), onePlusE);
   f32x4 rounding = wasm_f32x4_mul(wasm_f32x4_sub(e, wasm_f32x4_sub(onePlusE, splat(1.0f))), inv);
-  f32x4 log1pE = v_log_plus(onePlusE, rounding);
+  f32x4 log1pE = v_log_plus(onePlusE, rounding, 0);
   f32x4 eInv = wasm_f32x4_mul(e, inv);
   v128_t pos = wasm_f32x4_ge(x, splat(0.0f));
   f32x4 p = vsel(pos, inv, eInv);

@@ -53,15 +53,18 @@ ALWAYS_INLINE f32x4 v_exp_neg(f32x4 a) {
  * u = 0 gives a large negative finite number, +Infinity and NaN give garbage: callers keep those
  * lanes apart.
  */
-ALWAYS_INLINE f32x4 v_log_plus(f32x4 u, f32x4 extra) {
-  /* subnormals: scale by 2^24 first */
-  v128_t tiny = wasm_f32x4_lt(u, splat(1.17549435e-38f));
-  u = vsel(tiny, wasm_f32x4_mul(u, splat(16777216.0f)), u);
+ALWAYS_INLINE f32x4 v_log_plus(f32x4 u, f32x4 extra, int subnormals) {
+  /* subnormals (only where the caller's u can be one): scale by 2^24 first */
+  v128_t tiny = wasm_i32x4_splat(0);
+  if (subnormals) {
+    tiny = wasm_f32x4_lt(u, splat(1.17549435e-38f));
+    u = vsel(tiny, wasm_f32x4_mul(u, splat(16777216.0f)), u);
+  }
   v128_t bits = u;
   v128_t kbits = wasm_i32x4_sub(bits, wasm_i32x4_splat(0x3f3504f3)); /* 0x3f3504f3 = sqrt(1/2) */
   v128_t k = wasm_i32x4_shr(kbits, 23);
   f32x4 m = wasm_i32x4_sub(bits, wasm_i32x4_shl(k, 23));
-  k = wasm_i32x4_sub(k, wasm_v128_and(tiny, wasm_i32x4_splat(24)));
+  if (subnormals) k = wasm_i32x4_sub(k, wasm_v128_and(tiny, wasm_i32x4_splat(24)));
   f32x4 kf = wasm_f32x4_convert_i32x4(k);
   f32x4 f = wasm_f32x4_sub(m, splat(1.0f));
   f32x4 s = wasm_f32x4_div(f, wasm_f32x4_add(splat(2.0f), f));
@@ -79,7 +82,7 @@ ALWAYS_INLINE f32x4 v_log_plus(f32x4 u, f32x4 extra) {
   return wasm_f32x4_add(wasm_f32x4_mul(kf, splat(0.693145751953125f)), wasm_f32x4_sub(f, inner));
 }
 
-ALWAYS_INLINE f32x4 v_log(f32x4 u) { return v_log_plus(u, splat(0.0f)); }
+ALWAYS_INLINE f32x4 v_log(f32x4 u) { return v_log_plus(u, splat(0.0f), 1); }
 
 /*
  * log1p(y) for y > -1 (finite): log(1 + y) of the rounded sum plus the rounding error of the sum
@@ -88,7 +91,7 @@ ALWAYS_INLINE f32x4 v_log(f32x4 u) { return v_log_plus(u, splat(0.0f)); }
 ALWAYS_INLINE f32x4 v_log1p(f32x4 y) {
   f32x4 u = wasm_f32x4_add(splat(1.0f), y);
   f32x4 corr = wasm_f32x4_div(wasm_f32x4_sub(y, wasm_f32x4_sub(u, splat(1.0f))), u);
-  return v_log_plus(u, corr);
+  return v_log_plus(u, corr, 0); /* u = 1 + y >= 2^-24 for float32 y > -1 */
 }
 
 /* How u^gamma is computed, chosen once per call outside the loops. */
