@@ -8,9 +8,18 @@ export { softmaxFocalLoss, type SoftmaxFocalLossTensorOptions } from './softmax.
 export {
   sigmoidFocalLossFn,
   softmaxFocalLossFn,
+  sparseSoftmaxFocalLossFn,
   COMPILE_FROM_LOGITS_DEFAULT,
   type CompileLoss,
 } from './compile-loss.js';
+export {
+  recordFocalLoss,
+  restoreFocalLoss,
+  focalLossFromSpec,
+  FOCAL_LOSS_METADATA_KEY,
+  type FocalLossSpec,
+  type ModelWithMetadata,
+} from './saved-loss.js';
 export { TENSOR_OPTION_NAMES, type TensorCallOptions } from './call-plan.js';
 export { accurateSum } from './accurate-sum.js';
 export { computesInFloat16 } from './precision-warning.js';

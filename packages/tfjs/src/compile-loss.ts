@@ -12,7 +12,7 @@ import {
   type Reduction,
 } from '@focal-loss/core';
 import { TENSOR_OPTION_NAMES } from './call-plan.js';
-import type * as tf from '@tensorflow/tfjs-core';
+import * as tf from '@tensorflow/tfjs-core';
 import { sigmoidFocalLoss, type SigmoidFocalLossTensorOptions } from './sigmoid.js';
 import { softmaxFocalLoss, type SoftmaxFocalLossTensorOptions } from './softmax.js';
 
@@ -51,7 +51,7 @@ export function sigmoidFocalLossFn(options: SigmoidFocalLossTensorOptions = {}):
   const resolved = compileOptions(options, 'sigmoid_focal_loss', 'sigmoidFocalLossFn');
   // Fail at compile time, not in the first batch.
   resolveSigmoidOptions(splitCallOptions(resolved, 'sigmoid_focal_loss', TENSOR_OPTION_NAMES).loss);
-  return (yTrue, yPred) => sigmoidFocalLoss(yPred, yTrue, resolved) as tf.Scalar;
+  return (yTrue, yPred) => sigmoidFocalLoss(yPred, yTrue, resolved as SigmoidFocalLossTensorOptions & { reduction?: 'mean' | 'sum' });
 }
 
 /**
@@ -64,5 +64,28 @@ export function softmaxFocalLossFn(options: SoftmaxFocalLossTensorOptions = {}):
   const resolved = compileOptions(options, 'softmax_focal_loss', 'softmaxFocalLossFn');
   // Fail at compile time, not in the first batch.
   resolveSoftmaxOptions(splitCallOptions(resolved, 'softmax_focal_loss', TENSOR_OPTION_NAMES).loss);
-  return (yTrue, yPred) => softmaxFocalLoss(yPred, yTrue, resolved) as tf.Scalar;
+  return (yTrue, yPred) => softmaxFocalLoss(yPred, yTrue, resolved as SoftmaxFocalLossTensorOptions & { reduction?: 'mean' | 'sum' });
+}
+
+/**
+ * `(yTrue, yPred) => scalar` softmax focal loss with **sparse integer labels**: yTrue holds one class
+ * id per position (yPred's shape without the class axis, optionally with a trailing 1 as Keras'
+ * sparse losses take, any numeric dtype: ids are cast to int32). `fromLogits` defaults to false, as
+ * in the other factories; `ignoreIndex` works as in `softmaxFocalLoss`.
+ *
+ * tfjs-layers' `model.fit` checks every target against the output's shape for any loss except its
+ * own sparseCategoricalCrossentropy, so it refuses `[N, 1]` labels for an `[N, C]` output whatever
+ * the loss: use this factory with `model.fitDataset` (which does not check the shape; see the
+ * README) or in a custom loop (`optimizer.minimize`).
+ */
+export function sparseSoftmaxFocalLossFn(options: SoftmaxFocalLossTensorOptions = {}): CompileLoss {
+  const resolved = compileOptions(options, 'softmax_focal_loss', 'sparseSoftmaxFocalLossFn');
+  resolveSoftmaxOptions(splitCallOptions(resolved, 'softmax_focal_loss', TENSOR_OPTION_NAMES).loss);
+  return (yTrue, yPred) =>
+    tf.tidy(() => {
+      // [N, 1] (Keras' sparse layout) -> [N]: the class axis' place holds one id, not C scores.
+      const squeezed = yTrue.rank === yPred.rank && yTrue.shape[yTrue.rank - 1] === 1 ? tf.squeeze(yTrue, [yTrue.rank - 1]) : yTrue;
+      const ids = squeezed.dtype === 'int32' ? squeezed : tf.cast(squeezed, 'int32');
+      return softmaxFocalLoss(yPred, ids, resolved as SoftmaxFocalLossTensorOptions & { reduction?: 'mean' | 'sum' });
+    });
 }
