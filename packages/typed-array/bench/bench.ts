@@ -43,27 +43,39 @@ function makeInputs(n: number): { x: Float32Array; t: Float32Array } {
   return { x, t };
 }
 
-/** Median seconds per call of `run` over repeated calls for about `time` ms (at least 5). */
-async function median(run: () => unknown): Promise<number> {
+/**
+ * Median wall-clock seconds and median CPU seconds (this process, all threads) per call of `run`
+ * over repeated calls for about `time` ms (at least 5). On a loaded machine the CPU time of a
+ * one-thread task is the steadier figure: the wall clock also counts the time other processes
+ * held the core.
+ */
+async function median(run: () => unknown): Promise<{ wall: number; cpu: number }> {
   for (let i = 0; i < 2; i++) await run();
-  const samples: number[] = [];
+  const wall: number[] = [];
+  const cpu: number[] = [];
   const start = performance.now();
-  while (samples.length < 5 || (performance.now() - start < time && samples.length < 200)) {
+  while (wall.length < 5 || (performance.now() - start < time && wall.length < 200)) {
+    const c0 = process.cpuUsage();
     const t0 = performance.now();
     await run();
-    samples.push(performance.now() - t0);
+    wall.push((performance.now() - t0) / 1000);
+    const c = process.cpuUsage(c0);
+    cpu.push((c.user + c.system) / 1e6);
   }
-  samples.sort((a, b) => a - b);
-  return (samples[Math.floor(samples.length / 2)] as number) / 1000;
+  const mid = (values: number[]) => values.sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
+  return { wall: mid(wall), cpu: mid(cpu) };
 }
 
 interface Row {
   size: number;
   name: string;
+  /** Elements per wall-clock second. */
   rate: number;
+  /** Elements per CPU second (all threads of the process). */
+  cpuRate: number;
 }
 
-function torchRates(n: number): { rates: Record<string, number>; version: string } | string {
+function torchRates(n: number): { rates: Record<string, number>; cpuRates: Record<string, number>; version: string } | string {
   const python = '/usr/bin/python3';
   if (!existsSync(python)) return `${python} not found`;
   try {
@@ -71,8 +83,13 @@ function torchRates(n: number): { rates: Record<string, number>; version: string
       encoding: 'utf8',
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    const parsed = JSON.parse(output) as { torch: string; torchvision: string; rates: Record<string, number> };
-    return { rates: parsed.rates, version: `torch ${parsed.torch}, torchvision ${parsed.torchvision}` };
+    const parsed = JSON.parse(output) as {
+      torch: string;
+      torchvision: string;
+      rates: Record<string, number>;
+      cpu_rates: Record<string, number>;
+    };
+    return { rates: parsed.rates, cpuRates: parsed.cpu_rates, version: `torch ${parsed.torch}, torchvision ${parsed.torchvision}` };
   } catch (error) {
     return `torch not available (${(error as Error).message.split('\n')[0]})`;
   }
@@ -106,14 +123,16 @@ try {
     ];
     for (const [name, run] of tasks) {
       console.error(`n=${label}: ${name}...`);
-      rows.push({ size: n, name, rate: n / (await median(run)) });
+      const { wall, cpu } = await median(run);
+      rows.push({ size: n, name, rate: n / wall, cpuRate: n / cpu });
     }
     console.error(`n=${label}: torchvision...`);
     const torch = torchRates(n);
     if (typeof torch === 'string') notes.push(`n=${label}: torchvision skipped: ${torch}`);
     else {
       for (const [threads, rate] of Object.entries(torch.rates)) {
-        rows.push({ size: n, name: `torchvision forward+backward, ${threads} thread${threads === '1' ? '' : 's'}`, rate });
+        const name = `torchvision forward+backward, ${threads} thread${threads === '1' ? '' : 's'}`;
+        rows.push({ size: n, name, rate, cpuRate: torch.cpuRates[threads] as number });
       }
       notes.push(`torchvision: ${torch.version} (/usr/bin/python3), torch.set_num_threads(1 | 2)`);
     }
@@ -128,14 +147,17 @@ console.log(
     `SIMD: ${JSON.stringify(simdStatus())}`,
 );
 console.log(`load average (1, 5, 15 min): before ${loadBefore.map((v) => v.toFixed(2)).join(', ')}; after ${loadavg().map((v) => v.toFixed(2)).join(', ')}`);
-console.log('size   | task                                     | throughput          | / JS loop | / torch 1 thread');
+console.log(
+  'size   | task                                     | wall clock          | / JS loop | / torch 1 thread | per CPU second (all threads)',
+);
 for (const row of rows) {
   const plain = rateOf(row.size, row.name.includes('forward+') ? 'JS loop forward+gradient' : 'JS loop forward');
   const torch1 = rateOf(row.size, 'torchvision forward+backward, 1 thread');
   const vsJs = plain === undefined ? '' : `${(row.rate / plain).toFixed(2)}x`;
   const vsTorch = torch1 === undefined || !row.name.includes('forward+') ? '' : `${(row.rate / torch1).toFixed(2)}x`;
+  const m = (rate: number) => `${(rate / 1e6).toFixed(1)} M elements/s`;
   console.log(
-    `${row.size.toExponential(0).padEnd(6)} | ${row.name.padEnd(40)} | ${`${(row.rate / 1e6).toFixed(1)} M elements/s`.padEnd(19)} | ${vsJs.padEnd(9)} | ${vsTorch}`,
+    `${row.size.toExponential(0).padEnd(6)} | ${row.name.padEnd(40)} | ${m(row.rate).padEnd(19)} | ${vsJs.padEnd(9)} | ${vsTorch.padEnd(16)} | ${m(row.cpuRate)}`,
   );
 }
 for (const note of notes) console.log(note);
