@@ -4,7 +4,15 @@
  * `positions` (shape [...], each in [0, n]). It is `softmaxFocalLoss` with gamma 0, alpha null and
  * the targets of the core's `twoHotTargets`, so the gradient is softmax(x) - two-hot.
  */
-import { FocalLossError, describeShape, describeValue, fillTwoHotTargets, type Reduction } from '@focal-loss/core';
+import {
+  FocalLossError,
+  describeShape,
+  describeValue,
+  fillTwoHotTargets,
+  isPlainObject,
+  resolveSoftmaxOptions,
+  type Reduction,
+} from '@focal-loss/core';
 import { softmaxFocalLoss } from '../softmax.js';
 import type { CallOptions, FloatArray, FocalLossResult, TensorView } from '../types.js';
 
@@ -18,12 +26,26 @@ export interface DistributionFocalLossOptions extends CallOptions {
   targetBuffer?: Float64Array;
 }
 
+/** What DFL takes: its loss options (gamma, alpha and axis are fixed) and the adapter's keys. */
+const DFL_KEYS: readonly string[] = ['reduction', 'normalizer', 'weight', 'gradient', 'out', 'targetBuffer'];
+
 export function distributionFocalLoss<T extends FloatArray>(
   input: TensorView<T>,
   positions: TensorView<ArrayLike<number>>,
   options: DistributionFocalLossOptions = {},
 ): FocalLossResult<T> {
+  // Options first (the contract's order): a plain object with DFL's keys only, since a gamma or an
+  // alpha given here would silently have no effect.
+  if (!isPlainObject(options)) {
+    throw new FocalLossError('INVALID_OPTION', `distributionFocalLoss options must be a plain object or absent, got ${describeValue(options)}`);
+  }
+  for (const key of Object.keys(options)) {
+    if (!DFL_KEYS.includes(key)) {
+      throw new FocalLossError('INVALID_OPTION', `unknown option "${key}" for distributionFocalLoss (known: ${DFL_KEYS.join(', ')})`);
+    }
+  }
   const { targetBuffer, ...rest } = options;
+  resolveSoftmaxOptions({ reduction: rest.reduction, normalizer: rest.normalizer });
   const shape = input.shape;
   if (!Array.isArray(shape) || shape.length === 0) {
     throw new FocalLossError('SHAPE_MISMATCH', `distributionFocalLoss input needs a last axis of bins, got shape ${describeValue(shape)}`);

@@ -146,3 +146,13 @@ describe('distributionFocalLoss', () => {
     expect(thrownCode(() => distributionFocalLoss(f64([0, 1, 2, 3], [1, 4]), f64([1, 2], [2])))).toBe('SHAPE_MISMATCH');
   });
 });
+
+describe('distributionFocalLoss options', () => {
+  it('refuses options it would ignore, and checks options before positions', () => {
+    const x = f64([0, 1, 2, 3], [1, 4]);
+    expect(thrownCode(() => distributionFocalLoss(x, f64([1], [1]), { gamma: 2 } as never))).toBe('INVALID_OPTION');
+    expect(thrownCode(() => distributionFocalLoss(x, f64([9], [1]), { reduction: 'max' } as never))).toBe('INVALID_OPTION');
+    expect(thrownCode(() => distributionFocalLoss(x, f64([9], [1]), null as never))).toBe('INVALID_OPTION');
+    expect(distributionFocalLoss(x, f64([1], [1]), { reduction: 'sum', normalizer: null }).loss.shape).toEqual([]);
+  });
+});
