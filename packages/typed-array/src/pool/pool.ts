@@ -40,8 +40,11 @@ export interface FocalLossPool {
     target: TensorView<ArrayLike<number>>,
     options?: SoftmaxCallOptions,
   ): Promise<FocalLossResult<T>>;
-  /** Lets the calls in flight finish, then stops the workers; later calls reject. */
-  close(): Promise<void>;
+  /**
+   * Lets the calls in flight finish (or, after `timeoutMs`, rejects those still running), then
+   * stops the workers; later calls reject. Resolves once every call has settled.
+   */
+  close(options?: { readonly timeoutMs?: number }): Promise<void>;
 }
 
 /** Block geometry of a call in the (outer, classes, inner) terms of the softmax; sigmoid: 1, 1. */
@@ -242,9 +245,24 @@ export function createPool(spawn: SpawnWorker, options: FocalLossPoolOptions = {
         return run<T>('softmax', call, { positions: outer * inner, classes, inner, perBlock: softmaxBlockPositions(classes) });
       });
     },
-    async close() {
+    async close(closeOptions: { readonly timeoutMs?: number } = {}) {
       closed = true;
-      await Promise.allSettled([...inFlight]);
+      const settled = Promise.allSettled([...inFlight]);
+      const { timeoutMs } = closeOptions;
+      if (timeoutMs === undefined) await settled;
+      else {
+        let timer: ReturnType<typeof setTimeout> | undefined;
+        const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), timeoutMs)));
+        if ((await Promise.race([settled, late])) === 'late') {
+          // the workers are stopped below: what they hold will not come back
+          for (const [id, entry] of pending) {
+            pending.delete(id);
+            entry.reject(new Error('the focal loss pool was closed before the call finished'));
+          }
+          await settled;
+        }
+        clearTimeout(timer);
+      }
       await Promise.all(workers.map((port) => port.terminate()));
     },
   };
