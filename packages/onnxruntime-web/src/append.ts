@@ -7,7 +7,8 @@ import { clone, fromBinary } from '@bufbuild/protobuf';
 import { FocalLossError, type SigmoidFocalLossOptions, type SoftmaxFocalLossOptions } from '@focal-loss/core';
 import { ModelProtoSchema, TensorProto_DataType, type ModelProto, type ValueInfoProto } from './gen/onnx_pb.js';
 import { emitLoss } from './emit.js';
-import { DEFAULT_IR_VERSION, FOCAL_LOSS_DOMAIN, FOCAL_LOSS_DOMAIN_VERSION, resolveLossSpec, type LossOp } from './loss-spec.js';
+import { DEFAULT_IR_VERSION, FOCAL_LOSS_DOMAIN, FOCAL_LOSS_DOMAIN_VERSION, OP_NAMES, resolveLossSpec, type LossOp } from './loss-spec.js';
+import { optionGraphInputs, optionInputNames } from './option-inputs.js';
 import { checkOpsetVersion, declaredDims, type Dims } from './standalone.js';
 import { DataType, opset, tensorValueInfo } from './protos.js';
 
@@ -23,6 +24,12 @@ export interface AppendLossOptions {
   readonly inline?: boolean;
   /** Names of the new inputs and outputs. */
   readonly names?: { target?: string; weight?: string; loss?: string; gradInput?: string };
+  /**
+   * Read the numeric options from new graph inputs named `<loss>_<option>` (e.g. `loss_gamma`,
+   * `loss_normalizer`), which every run must feed; see LossModelOptions.optionInputs.
+   * Default false.
+   */
+  readonly optionInputs?: boolean;
 }
 
 /** The logits' dims (fixed sizes or names; an unnamed dim gets a fresh name), or undefined for an unknown rank. */
@@ -39,6 +46,16 @@ function defaultOpset(model: ModelProto): number {
   const entry = model.opsetImport.find((o) => o.domain === '' || o.domain === 'ai.onnx');
   if (entry === undefined) throw new FocalLossError('INVALID_OPTION', 'the model imports no default-domain opset');
   return Number(entry.version);
+}
+
+/** The op names, or `<name>_2`, `<name>_3`, ... when the model already defines functions of that name. */
+function freeFunctionNames(model: ModelProto, names: { readonly loss: string; readonly grad: string }) {
+  const defined = new Set(model.functions.filter((f) => f.domain === FOCAL_LOSS_DOMAIN).map((f) => f.name));
+  for (let n = 1; ; n++) {
+    const suffix = n === 1 ? '' : `_${n}`;
+    const candidate = { loss: `${names.loss}${suffix}`, grad: `${names.grad}${suffix}` };
+    if (!defined.has(candidate.loss) && !defined.has(candidate.grad)) return candidate;
+  }
 }
 
 export function appendFocalLoss(model: ModelProto | Uint8Array, options: AppendLossOptions): ModelProto {
@@ -86,20 +103,38 @@ export function appendFocalLoss(model: ModelProto | Uint8Array, options: AppendL
   for (const name of wanted) {
     if (taken.has(name)) throw new FocalLossError('INVALID_OPTION', `name ${JSON.stringify(name)} already exists in the model`);
   }
-  const prefix = 'focal_loss/';
+  // internal names of this loss: apart from the host graph's and from any other appended loss
+  const prefix = `focal_loss/${names.loss}/`;
   if ([...taken].some((n) => n.startsWith(prefix))) {
-    throw new FocalLossError('INVALID_OPTION', `the model already has values named ${prefix}*: was the loss appended twice?`);
+    throw new FocalLossError('INVALID_OPTION', `the model already has values named ${prefix}*: was this loss appended twice?`);
+  }
+  const optionNames = options.optionInputs === true ? optionInputNames(`${names.loss}_`) : null;
+  if (optionNames !== null) {
+    for (const name of optionNames.values()) {
+      if (taken.has(name)) throw new FocalLossError('INVALID_OPTION', `name ${JSON.stringify(name)} already exists in the model`);
+    }
   }
 
   const useFunctions = options.inline !== true;
-  if (useFunctions && out.opsetImport.some((o) => o.domain === FOCAL_LOSS_DOMAIN)) {
-    throw new FocalLossError('INVALID_OPTION', `the model already imports domain ${FOCAL_LOSS_DOMAIN}`);
+  const imported = out.opsetImport.find((o) => o.domain === FOCAL_LOSS_DOMAIN);
+  if (useFunctions && imported !== undefined && Number(imported.version) !== FOCAL_LOSS_DOMAIN_VERSION) {
+    throw new FocalLossError(
+      'INVALID_OPTION',
+      `the model imports domain ${FOCAL_LOSS_DOMAIN} at version ${imported.version}, not ${FOCAL_LOSS_DOMAIN_VERSION}`,
+    );
   }
   const emitted = emitLoss(
     spec,
     { input: logitsName, target: names.target, weight: spec.variant.hasWeight ? names.weight : null },
     { loss: names.loss, gradInput: options.gradient === true ? names.gradInput : null },
-    { inline: !useFunctions, opsetVersion, prefix },
+    {
+      inline: !useFunctions,
+      opsetVersion,
+      prefix,
+      optionInputs: optionNames,
+      // a second loss on the same model gets functions of its own (its body may differ)
+      functionNames: freeFunctionNames(out, OP_NAMES[spec.op]),
+    },
   );
   graph.node.push(...emitted.nodes);
   const targetType = spec.op === 'softmax' && spec.variant.targetKind === 'index' ? DataType.INT32 : DataType.FLOAT;
@@ -109,9 +144,11 @@ export function appendFocalLoss(model: ModelProto | Uint8Array, options: AppendL
     tensorValueInfo(names.loss, DataType.FLOAT, spec.options.reduction === 'none' ? dims.loss : []),
   );
   if (options.gradient === true) graph.output.push(tensorValueInfo(names.gradInput, DataType.FLOAT, dims.input));
+  graph.input.push(...optionGraphInputs(emitted.optionInputs, spec.values));
   if (useFunctions) {
     out.functions.push(...emitted.functions);
-    out.opsetImport.push(opset(FOCAL_LOSS_DOMAIN, FOCAL_LOSS_DOMAIN_VERSION));
+    // the domain is imported once, however many losses the model holds
+    if (imported === undefined) out.opsetImport.push(opset(FOCAL_LOSS_DOMAIN, FOCAL_LOSS_DOMAIN_VERSION));
     // model-local functions need IR 8
     if (out.irVersion < BigInt(DEFAULT_IR_VERSION)) out.irVersion = BigInt(DEFAULT_IR_VERSION);
   }

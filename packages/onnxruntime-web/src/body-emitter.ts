@@ -23,6 +23,8 @@ export class BodyEmitter {
   readonly nodes: NodeProto[] = [];
   /** The option attributes the body read, in first-use order: the function's attribute list. */
   readonly params = new Map<string, ParamKind>();
+  /** The options the body read from run-time inputs, in first-use order (see `runtimeInputs`). */
+  readonly inputParams = new Map<string, ParamKind>();
   private counter = 0;
   private readonly constants = new Map<string, string>();
 
@@ -30,11 +32,15 @@ export class BodyEmitter {
    * `prefix` keeps internal names apart from the names of a graph the body is inlined into.
    * `sums`: 'blocked' (accurate for any length, the default) or 'plain' (one ReduceSum, the
    * pre-1.1 graph; only the benchmark uses it, to show what the accurate sum costs).
+   * `runtimeInputs`: options read from a value of the graph (or a formal input of the function)
+   * instead of an attribute or literal: option name -> value name. Numbers then change per run
+   * without a new model (style example 5: structure in the key, numbers in uniforms).
    */
   constructor(
     private readonly mode: EmitMode,
     private readonly prefix: string,
     readonly sums: SumMode = 'blocked',
+    private readonly runtimeInputs: ReadonlyMap<string, string> | null = null,
   ) {}
 
   private fresh(hint: string): string {
@@ -77,8 +83,16 @@ export class BodyEmitter {
     return this.cachedConstant(`is:${values.join(',')}`, intsAttr('value_ints', values));
   }
 
-  /** A tensor holding option `name` (float32 scalar, 1-D float32, or int64 scalar). */
+  /**
+   * A tensor holding option `name`: float32 scalar, 1-D float32, or an integer scalar (int64 from
+   * an attribute, int32 from a run-time input; the bodies cast it to the type they need).
+   */
   param(name: string, kind: ParamKind): string {
+    const input = this.runtimeInputs?.get(name);
+    if (input !== undefined) {
+      this.inputParams.set(name, kind);
+      return input;
+    }
     return this.cachedConstant(`p:${name}`, this.valueAttribute(CONSTANT_FIELD[kind], name, kind));
   }
 

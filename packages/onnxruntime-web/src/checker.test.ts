@@ -44,6 +44,18 @@ const STANDALONE: [string, LossModelOptions][] = [
     options: { fromLogits: false, normalizer: 2, axis: -3, alpha: null, gamma: 0 },
   }],
   ['softmax-loss-only-opset13', { op: 'softmax', rank: 1, opsetVersion: 13, options: { reduction: 'none' } }],
+  ['sigmoid-option-inputs', {
+    op: 'sigmoid', rank: 2, gradient: true, weight: true, optionInputs: true,
+    options: { normalizer: 3, labelSmoothing: 0.1 },
+  }],
+  ['softmax-option-inputs-perclass-ignore', {
+    op: 'softmax', rank: 3, gradient: true, optionInputs: true,
+    options: { alpha: [0.2, 0.3, 0.5], ignoreIndex: -100, axis: 1, normalizer: 7 },
+  }],
+  ['softmax-option-inputs-probabilities', {
+    op: 'softmax', rank: 2, gradient: true, optionInputs: true, targetKind: 'probability',
+    options: { fromLogits: false, eps: 1e-4 },
+  }],
 ];
 
 const dir = mkdtempSync(join(tmpdir(), 'focal-onnx-check-'));
@@ -65,6 +77,17 @@ function writeModels(): string[] {
       op: 'sigmoid', gradient: true, inline, options: { reduction: 'none' },
     })));
   }
+  for (const inline of [false, true]) {
+    // two losses on one model: distinct names and functions, the domain imported once
+    const first = appendFocalLoss(tinyClassifier(17, 8), {
+      op: 'softmax', gradient: true, inline, optionInputs: true, names: { loss: 'class_loss' },
+    });
+    save(`append-two-losses-${inline}`, encodeModel(appendFocalLoss(first, {
+      op: 'sigmoid', logits: 'logits', gradient: true, inline, optionInputs: true,
+      names: { target: 'objectness_target', loss: 'objectness_loss', gradInput: 'logits_grad_sigmoid' },
+      options: { reduction: 'sum', gamma: 1 },
+    })));
+  }
   return files;
 }
 
@@ -83,6 +106,6 @@ describe.skipIf(available !== true)('onnx.checker.check_model(full_check=True)',
     expect(run.stderr).toBe('');
     expect(run.status).toBe(0);
     expect(run.stdout.trim().split('\n')).toHaveLength(files.length);
-    expect(files.length).toBe(STANDALONE.length * 2 + 4);
+    expect(files.length).toBe(STANDALONE.length * 2 + 6);
   });
 });

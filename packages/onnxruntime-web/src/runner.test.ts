@@ -182,22 +182,44 @@ describe('errors before any session', () => {
 });
 
 describe('session cache', () => {
-  it('reuses a session per option set and rank, creates new ones otherwise, and releases them on dispose', async () => {
+  it('keeps one session per structure: new numbers reuse it, a new rank, gradient or variant does not', async () => {
     const r = new FocalLossRunner();
     const t = { data: Float32Array.of(1, 0), shape: [2] };
     await r.sigmoidFocalLoss({ data: Float32Array.of(1, 2), shape: [2] }, t);
     await r.sigmoidFocalLoss({ data: Float32Array.of(3, 4), shape: [2] }, t); // same options and rank
-    expect(r.sessionCount).toBe(1);
     await r.sigmoidFocalLoss({ data: Float32Array.of(1, 2, 3), shape: [3] }, { data: Float32Array.of(1, 0, 1), shape: [3] }); // same rank, other size
+    await r.sigmoidFocalLoss({ data: Float32Array.of(1, 2), shape: [2] }, t, { gamma: 1, alpha: 0.5, labelSmoothing: 0.1 }); // other numbers
     expect(r.sessionCount).toBe(1);
     await r.sigmoidFocalLoss({ data: Float32Array.of(1, 2), shape: [1, 2] }, { data: Float32Array.of(1, 0), shape: [1, 2] }); // rank 2
-    await r.sigmoidFocalLoss({ data: Float32Array.of(1, 2), shape: [2] }, t, { gamma: 1 }); // other options
+    await r.sigmoidFocalLoss({ data: Float32Array.of(1, 2), shape: [2] }, t, { alpha: null }); // variant: no alpha
     await r.sigmoidFocalLoss({ data: Float32Array.of(1, 2), shape: [2] }, t, { gradient: true }); // gradient
     expect(r.sessionCount).toBe(4);
     expect(r.numThreads).toBeGreaterThanOrEqual(1);
     await r.dispose();
     expect(r.sessionCount).toBe(0);
     await expect(r.sigmoidFocalLoss({ data: Float32Array.of(1, 2), shape: [2] }, t)).rejects.toThrow(/disposed/);
+  });
+
+  it('one session serves every normalizer, gamma, alpha and ignoreIndex, with the right numbers', async () => {
+    const r = new FocalLossRunner();
+    const x = { data: logits(24, 5), shape: [6, 4] };
+    const labels = Int32Array.of(0, 3, 1, 2, 2, 1);
+    for (let batch = 0; batch < 12; batch++) {
+      const options = {
+        normalizer: 1 + batch * 0.75,
+        gamma: (batch % 5) * 0.5,
+        alpha: [0.1 * (1 + (batch % 3)), 0.2, 0.3, 0.4],
+        ignoreIndex: batch % 4,
+        labelSmoothing: (batch % 2) * 0.05,
+        gradient: true,
+      };
+      const got = await r.softmaxFocalLoss(x, { data: labels, shape: [6] }, options);
+      const ref = softmaxFocalLoss({ data: f64(x.data), shape: x.shape }, { data: labels, shape: [6] }, options);
+      expectClose(got.loss.data, ref.loss.data);
+      expectClose(got.gradInput!.data, ref.gradInput!.data);
+    }
+    expect(r.sessionCount).toBe(1);
+    await r.dispose();
   });
 
   it('inline and function-call models give the same numbers', async () => {

@@ -3,9 +3,12 @@
  * shared base): @focal-loss/core's call plan does every check in the contract's order, then the
  * call runs on a cached session.
  *
- * Sessions are cached by the loss structure and values (op, variant, option values, rank,
- * gradient) in a bounded LRU cache (session-cache.ts): `maxSessions` (default
- * DEFAULT_MAX_SESSIONS) at once, the least recently used released when a new one is needed.
+ * Sessions are cached by the loss structure only (op, variant, axis, rank, gradient; style
+ * example 8): the numbers (gamma, alpha, normalizer, labelSmoothing, eps, per-class alpha,
+ * ignoreIndex) are run-time inputs of the model (option-inputs.ts), fed on every run, so a
+ * normalizer that changes every batch never creates a session. The cache is a bounded LRU
+ * (session-cache.ts): `maxSessions` (default DEFAULT_MAX_SESSIONS) at once, the least recently
+ * used released when a new one is needed.
  * `dispose()` waits for the runs in flight, releases every session and settles; later calls throw
  * RUNNER_DISPOSED.
  *
@@ -30,7 +33,8 @@ import {
 import { runnerDisposedError } from './errors.js';
 import { sigmoidSpec, softmaxSpec, type LossOp, type LossSpec } from './loss-spec.js';
 import { SessionCache } from './session-cache.js';
-import { buildLossModelFromSpec, encodeModel } from './standalone.js';
+import { buildStandalone, encodeModel } from './standalone.js';
+import { optionFeed, type OptionInput } from './option-inputs.js';
 import { readTensor, type TensorInput, type View } from './tensor-view.js';
 
 export type { TensorInput } from './tensor-view.js';
@@ -136,7 +140,7 @@ function floatTensor(view: View): ort.Tensor {
 }
 
 export class FocalLossRunner {
-  private readonly cache: SessionCache<ort.InferenceSession>;
+  private readonly cache: SessionCache<LossSession>;
   private readonly inline: boolean;
   private readonly sessionOptions: ort.InferenceSession.SessionOptions;
 
@@ -194,14 +198,20 @@ export class FocalLossRunner {
     const call = prepareCall(op, input, target, options);
     if (call.input.data.length === 0) return emptyResult(call);
     const rank = call.input.shape.length;
-    const key = JSON.stringify([call.spec.op, call.spec.variant, call.spec.values, rank, call.gradient]);
+    const key = structureKey(call, rank);
     return this.cache.use(
       key,
-      () => {
-        const model = buildLossModelFromSpec(call.spec, { rank, gradient: call.gradient, inline: this.inline });
-        return ort.InferenceSession.create(encodeModel(model), this.sessionOptions);
+      async () => {
+        const { model, optionInputs } = buildStandalone(call.spec, {
+          rank,
+          gradient: call.gradient,
+          inline: this.inline,
+          optionInputs: true,
+        });
+        const session = await ort.InferenceSession.create(encodeModel(model), this.sessionOptions);
+        return { session, optionInputs, release: () => session.release() };
       },
-      (session) => execute(session, call),
+      (loss) => execute(loss, call),
     );
   }
 
@@ -215,11 +225,30 @@ export class FocalLossRunner {
   }
 }
 
-async function execute(session: ort.InferenceSession, call: Prepared): Promise<RunnerResult> {
+/** A cached session and the option inputs its model reads. */
+interface LossSession {
+  readonly session: ort.InferenceSession;
+  readonly optionInputs: readonly OptionInput[];
+  release(): Promise<void>;
+}
+
+/** What selects a model: everything but the numbers, which are fed as inputs. */
+function structureKey(call: Prepared, rank: number): string {
+  const axis = call.spec.op === 'softmax' ? call.spec.options.axis : null;
+  return JSON.stringify([call.spec.op, call.spec.variant, axis, rank, call.gradient]);
+}
+
+async function execute({ session, optionInputs }: LossSession, call: Prepared): Promise<RunnerResult> {
   const feeds: Record<string, ort.Tensor> = {
     input: new ort.Tensor('float32', call.input.data as Float32Array, [...call.input.shape]),
     target: call.target,
   };
+  for (const { option, name, kind } of optionInputs) {
+    const value = call.spec.values[option];
+    if (value === undefined) throw new Error(`internal: no value for option input ${option}`);
+    const feed = optionFeed(kind, value);
+    feeds[name] = new ort.Tensor(feed.type, feed.data, feed.dims);
+  }
   if (call.weight !== null) feeds.weight = new ort.Tensor('float32', call.weight.data as Float32Array, [...call.weight.shape]);
   const results = await session.run(feeds);
   const loss = results.loss as ort.Tensor;

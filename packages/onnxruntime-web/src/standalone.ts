@@ -6,6 +6,7 @@ import { FocalLossError, type SigmoidFocalLossOptions, type SoftmaxFocalLossOpti
 import { GraphProtoSchema, ModelProtoSchema, type ModelProto } from './gen/onnx_pb.js';
 import { emitLoss } from './emit.js';
 import type { SumMode } from './body-emitter.js';
+import { optionGraphInputs, optionInputNames, type OptionInput } from './option-inputs.js';
 import {
   DEFAULT_IR_VERSION,
   DEFAULT_OPSET,
@@ -38,6 +39,16 @@ export interface LossModelOptions {
   readonly inline?: boolean;
   /** Default-domain opset, 13..17. Default 17. */
   readonly opsetVersion?: number;
+  /**
+   * Reads the numeric options of the loss (gamma, alpha, normalizer, labelSmoothing, eps,
+   * per-class alpha as `classAlpha`, ignoreIndex) from graph inputs of those names, which every
+   * run must feed: one model then serves every value. float32 scalars, `classAlpha` float32 [C],
+   * `ignoreIndex` int32 scalar; only the options the loss reads become inputs (`axis` never does).
+   * The values in `options` still choose the structure (alpha null, scalar or per class; a
+   * normalizer or not; an ignoreIndex or not) and are checked. Default false (the numbers are
+   * written into the model).
+   */
+  readonly optionInputs?: boolean;
 }
 
 export function checkOpsetVersion(version: number): void {
@@ -77,10 +88,17 @@ export function buildLossModel(options: LossModelOptions): ModelProto {
 }
 
 /** As buildLossModel, for options already resolved (the runner resolves them once per call). */
-export function buildLossModelFromSpec(
-  spec: LossSpec,
-  options: Omit<LossModelOptions, 'op' | 'options' | 'targetKind' | 'weight'> & { readonly sums?: SumMode },
-): ModelProto {
+export function buildLossModelFromSpec(spec: LossSpec, options: SpecModelOptions): ModelProto {
+  return buildStandalone(spec, options).model;
+}
+
+export type SpecModelOptions = Omit<LossModelOptions, 'op' | 'options' | 'targetKind' | 'weight'> & {
+  /** Internal: the benchmark's plain sums (body-emitter.ts). */
+  readonly sums?: SumMode;
+};
+
+/** The model and the option inputs it declares (the runner feeds them on every run). */
+export function buildStandalone(spec: LossSpec, options: SpecModelOptions): { model: ModelProto; optionInputs: OptionInput[] } {
   const opsetVersion = options.opsetVersion ?? DEFAULT_OPSET;
   checkOpsetVersion(opsetVersion);
   const dims = declaredDims(spec, options.rank);
@@ -91,22 +109,35 @@ export function buildLossModelFromSpec(
     spec,
     { input: 'input', target: 'target', weight: hasWeight ? 'weight' : null },
     { loss: 'loss', gradInput: gradient ? 'gradInput' : null },
-    { inline: options.inline === true, opsetVersion, prefix: 'focal_loss/', sums: options.sums ?? 'blocked' },
+    {
+      inline: options.inline === true,
+      opsetVersion,
+      prefix: 'focal_loss/',
+      sums: options.sums ?? 'blocked',
+      optionInputs: options.optionInputs === true ? optionInputNames('') : null,
+    },
   );
   const inputs = [tensorValueInfo('input', DataType.FLOAT, dims.input), tensorValueInfo('target', targetType, dims.target)];
   if (hasWeight) inputs.push(tensorValueInfo('weight', DataType.FLOAT, dims.loss));
+  inputs.push(...optionGraphInputs(emitted.optionInputs, spec.values));
   const lossDims = spec.options.reduction === 'none' ? dims.loss : [];
   const outputs = [tensorValueInfo('loss', DataType.FLOAT, lossDims)];
   if (gradient) outputs.push(tensorValueInfo('gradInput', DataType.FLOAT, dims.input));
   const opsetImport = [opset('', opsetVersion)];
   if (emitted.functions.length > 0) opsetImport.push(opset(FOCAL_LOSS_DOMAIN, FOCAL_LOSS_DOMAIN_VERSION));
-  return create(ModelProtoSchema, {
+  const model = create(ModelProtoSchema, {
     irVersion: BigInt(DEFAULT_IR_VERSION),
     producerName: '@focal-loss/onnxruntime-web',
     opsetImport,
     functions: emitted.functions,
-    graph: create(GraphProtoSchema, { name: `${spec.op}_focal_loss`, node: emitted.nodes, input: inputs, output: outputs }),
+    graph: create(GraphProtoSchema, {
+      name: `${spec.op}_focal_loss`,
+      node: emitted.nodes,
+      input: inputs,
+      output: outputs,
+    }),
   });
+  return { model, optionInputs: emitted.optionInputs };
 }
 
 export function encodeModel(model: ModelProto): Uint8Array {
