@@ -202,9 +202,13 @@ ALWAYS_INLINE v128_t sigmoid_probability_vec(f32x4 x, f32x4 t, f32x4 t1, const s
   return bad;
 }
 
-ALWAYS_INLINE double sigmoid_loop(struct params* P, const float* x, const float* y, const float* w, float* lossOut,
-                                  float* gradOut, int32_t* specials, enum gamma_kind kind, int from_logits,
-                                  int want_grad) {
+ALWAYS_INLINE double sigmoid_loop(struct params* shared, const float* x, const float* y, const float* w,
+                                  float* lossOut, float* gradOut, int32_t* specials, enum gamma_kind kind,
+                                  int from_logits, int want_grad) {
+  /* a private copy: the output stores could alias the parameter block, which would make the
+     compiler reload every parameter in every iteration */
+  struct params local = *shared;
+  struct params* P = &local;
   block_sum total;
   sum_init(&total);
   const int n = P->n;
@@ -234,6 +238,7 @@ ALWAYS_INLINE double sigmoid_loop(struct params* P, const float* x, const float*
     }
     if (want_grad) store_lanes(gradOut + i, wasm_f32x4_mul(wasm_f32x4_mul(scale, wv), grad), count);
   }
+  shared->special_count = P->special_count;
   return want_loss ? 0.0 : sum_value(&total);
 }
 
