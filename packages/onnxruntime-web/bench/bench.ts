@@ -12,6 +12,11 @@
  * (loss and gradient) with the blocked sums of contract 1.1 and with ORT's single float32
  * ReduceSum, timed on the same inputs in one run, with each one's relative error against the
  * typed-array float64 mean.
+ *
+ * And per-call time with a normalizer that changes every call (RetinaNet divides by the number of
+ * positive anchors): before, a model with the value written in and a new session per value (what
+ * the runner did before the numbers became run-time inputs); after, the runner's one session
+ * per structure, fed the value.
  */
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -188,6 +193,62 @@ function formatSums(rows: SumRow[]): string {
   return [row(header), row(widths.map((w) => '-'.repeat(w))), ...lines.map(row)].join('\n');
 }
 
+interface NormalizerRow {
+  readonly size: number;
+  readonly calls: number;
+  readonly beforeMs: number;
+  readonly afterMs: number;
+}
+
+async function changingNormalizerRows(): Promise<NormalizerRow[]> {
+  ort.env.wasm.numThreads = 1;
+  const calls = 20;
+  const rows: NormalizerRow[] = [];
+  for (const size of [1e3, 1e4, 1e5]) {
+    const { x, sigmoidTarget } = inputs(size);
+    const feeds = { input: new ort.Tensor('float32', x, [size]), target: new ort.Tensor('float32', sigmoidTarget, [size]) };
+    const normalizers = Array.from({ length: calls }, (_, i) => 10 + i * 3);
+    // before: one model and session per normalizer value
+    let start = performance.now();
+    for (const normalizer of normalizers) {
+      const spec = sigmoidSpec(resolveSigmoidOptions({ normalizer }), false);
+      const session = await ort.InferenceSession.create(encodeModel(buildLossModelFromSpec(spec, { rank: 1, gradient: true })), {
+        executionProviders: ['wasm'],
+        logSeverityLevel: 3,
+      });
+      await session.run(feeds);
+      await session.release();
+    }
+    const beforeMs = (performance.now() - start) / calls;
+    // after: the runner, one session fed each value (warmed by one call)
+    const runner = new FocalLossRunner();
+    const call = (normalizer: number) =>
+      runner.sigmoidFocalLoss({ data: x, shape: [size] }, { data: sigmoidTarget, shape: [size] }, { normalizer, gradient: true });
+    await call(1);
+    start = performance.now();
+    for (const normalizer of normalizers) await call(normalizer);
+    const afterMs = (performance.now() - start) / calls;
+    if (runner.sessionCount !== 1) throw new Error(`expected one session, got ${runner.sessionCount}`);
+    await runner.dispose();
+    rows.push({ size, calls, beforeMs, afterMs });
+  }
+  return rows;
+}
+
+function formatNormalizer(rows: NormalizerRow[]): string {
+  const header = ['elements', 'calls', 'before ms/call', 'after ms/call', 'before/after'];
+  const lines = rows.map((r) => [
+    r.size.toExponential(0),
+    String(r.calls),
+    r.beforeMs.toFixed(2),
+    r.afterMs.toFixed(2),
+    `${(r.beforeMs / r.afterMs).toFixed(1)}x`,
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => (l[i] as string).length)));
+  const row = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i] as number)).join('  ');
+  return [row(header), row(widths.map((w) => '-'.repeat(w))), ...lines.map(row)].join('\n');
+}
+
 async function main(): Promise<void> {
   const childThreads = argValue('--child');
   if (childThreads !== undefined) {
@@ -208,6 +269,8 @@ async function main(): Promise<void> {
   console.log(format(rows));
   console.log(`\naccurate reduction cost: mean loss + gradient, one wasm thread, best of ${REPEATS}; error vs typed-array float64`);
   console.log(formatSums(await sumCostRows()));
+  console.log('\nchanging normalizer (sigmoid mean + gradient, one wasm thread): a session per value (before) vs one session fed the value (after)');
+  console.log(formatNormalizer(await changingNormalizerRows()));
 }
 
 await main();
