@@ -307,8 +307,8 @@ static f32x4 softmax_logits_group(const struct params* P, const float* x, const 
                                   v128_t index, v128_t offsets, int contiguous, f32x4 gradScale, float* gradOut,
                                   int count, f32x4* scratch, v128_t* bad) {
   const int C = P->classes, stride = P->inner;
-  /* the general u^gamma: the softmax is not specialised by gamma */
-  const enum gamma_kind kind = GAMMA_ANY;
+  /* gamma 2 (a multiplication) or the general u^gamma: the softmax has no other specialisation */
+  const int two = P->gamma_kind == GAMMA_2;
   const f32x4 gamma = splat(P->gamma);
   /* largest logit and its first class; non-finite or huge logits make the lane special */
   f32x4 max = gather(x, offsets, 0, stride, contiguous);
@@ -349,7 +349,7 @@ static f32x4 softmax_logits_group(const struct params* P, const float* x, const 
     f32x4 s = wasm_f32x4_sub(logSum, wasm_f32x4_sub(v, max)); /* -log p_c */
     f32x4 weight = wasm_f32x4_mul(splat(alpha[c]), t);
     v128_t active = wasm_f32x4_ne(weight, splat(0.0f));
-    f32x4 qPow = v_pow_gamma(q, kind, gamma);
+    f32x4 qPow = two ? wasm_f32x4_mul(q, q) : v_pow_gamma(q, GAMMA_ANY, gamma);
     f32x4 wq = wasm_f32x4_mul(weight, qPow);
     loss = wasm_f32x4_add(loss, vsel(active, wasm_f32x4_mul(wq, s), splat(0.0f)));
     f32x4 sOverQ = vsel(wasm_f32x4_gt(q, splat(0.0f)), wasm_f32x4_div(s, q), splat(1.0f));
@@ -377,7 +377,7 @@ static f32x4 softmax_probability_group(const struct params* P, const float* x, c
                                        v128_t index, v128_t offsets, int contiguous, f32x4 gradScale,
                                        float* gradOut, int count, v128_t* bad) {
   const int C = P->classes, stride = P->inner;
-  const enum gamma_kind kind = GAMMA_ANY;
+  const int two = P->gamma_kind == GAMMA_2;
   const f32x4 gamma = splat(P->gamma);
   f32x4 loss = splat(0.0f);
   v128_t badLanes = wasm_i32x4_splat(0);
@@ -388,7 +388,7 @@ static f32x4 softmax_probability_group(const struct params* P, const float* x, c
     f32x4 s = wasm_f32x4_neg(cp.logP);
     f32x4 weight = wasm_f32x4_mul(splat(alpha[c]), class_target(P, y, index, offsets, c, stride, contiguous));
     v128_t active = wasm_f32x4_ne(weight, splat(0.0f));
-    f32x4 wq = wasm_f32x4_mul(weight, v_pow_gamma(cp.q, kind, gamma));
+    f32x4 wq = wasm_f32x4_mul(weight, two ? wasm_f32x4_mul(cp.q, cp.q) : v_pow_gamma(cp.q, GAMMA_ANY, gamma));
     loss = wasm_f32x4_add(loss, vsel(active, wasm_f32x4_mul(wq, s), splat(0.0f)));
     if (gradOut != 0) {
       /* -gradScale weight q^g (g s / q + 1 / p); 0 where clipped or weight 0 */
@@ -402,17 +402,9 @@ static f32x4 softmax_probability_group(const struct params* P, const float* x, c
   return loss;
 }
 
-/*
- * Softmax focal loss of P->n positions of a block laid out (outer, classes, inner), n = outer *
- * inner. `y`: P->n int32 indices or a float32 block like x. `alpha`: C class weights. Returns the
- * float64 sum of the weighted losses (when P->want_loss is 0). Ignored positions get loss 0 and
- * gradient 0 without reading their weight. Special positions (a non-finite or huge logit, a NaN
- * probability) go to `specials`, their loss left out; their gradient entries are garbage the caller
- * overwrites.
- */
-EXPORT(softmax_focal)
-double softmax_focal(struct params* P, const float* x, const void* y, const float* w, const float* alpha,
-                     float* lossOut, float* gradOut, int32_t* specials, f32x4* scratch) {
+/* The positions of a block laid out (outer, classes, inner), 4 at a time (see softmax_focal). */
+static double softmax_positions(struct params* P, const float* x, const void* y, const float* w, const float* alpha,
+                                float* lossOut, float* gradOut, int32_t* specials, f32x4* scratch) {
   block_sum total;
   sum_init(&total);
   const int n = P->n, C = P->classes, inner = P->inner;
@@ -469,6 +461,38 @@ double softmax_focal(struct params* P, const float* x, const void* y, const floa
     else sum_add(&total, vsel(valid, loss, splat(0.0f)));
   }
   return P->want_loss ? 0.0 : sum_value(&total);
+}
+
+/* to[c * rows + r] = from[r * cols + c] */
+static void transpose(const float* from, float* to, int rows, int cols) {
+  for (int r = 0; r < rows; r++) {
+    for (int c = 0; c < cols; c++) to[c * rows + r] = from[r * cols + c];
+  }
+}
+
+/*
+ * Softmax focal loss of P->n positions of a block laid out (outer, classes, inner), n = outer *
+ * inner. `y`: P->n int32 indices or a float32 block like x. `alpha`: C class weights. Returns the
+ * float64 sum of the weighted losses (when P->want_loss is 0). Ignored positions get loss 0 and
+ * gradient 0 without reading their weight. Special positions (a non-finite or huge logit, a NaN
+ * probability) go to `specials`, their loss left out; their gradient entries are garbage the caller
+ * overwrites. With the class axis last (inner = 1) the 4 positions of a vector would be C apart
+ * (4 scalar loads per class); the block is transposed to (classes, n) first, into `xt` (and the
+ * probability targets into `yt`), the gradient written transposed into x's region (x is no longer
+ * read) and transposed back into gradOut.
+ */
+EXPORT(softmax_focal)
+double softmax_focal(struct params* P, float* x, const void* y, const float* w, const float* alpha, float* lossOut,
+                     float* gradOut, int32_t* specials, f32x4* scratch, float* xt, float* yt) {
+  const int n = P->n, C = P->classes;
+  if (P->inner != 1 || C < 2 || n < 8) return softmax_positions(P, x, y, w, alpha, lossOut, gradOut, specials, scratch);
+  transpose(x, xt, n, C);
+  if (!P->index_targets) transpose((const float*)y, yt, n, C);
+  P->inner = n;
+  double sum = softmax_positions(P, xt, P->index_targets ? y : yt, w, alpha, lossOut, x, specials, scratch);
+  P->inner = 1;
+  if (P->want_grad) transpose(x, gradOut, C, n);
+  return sum;
 }
 
 /* ---------------------------------------------------------------- kernels alone, for the tests */

@@ -23,6 +23,8 @@ interface KernelExports {
     grad: number,
     specials: number,
     scratch: number,
+    xt: number,
+    yt: number,
   ): number;
   exp_neg_f32(a: number, out: number, n: number): void;
   log1p_f32(y: number, out: number, n: number): void;
@@ -78,6 +80,9 @@ export class SimdKernel {
   specials = 0;
   alpha = 0;
   scratch = 0;
+  /** Transposed copies of a softmax block's input and probability targets (class axis last). */
+  xt = 0;
+  yt = 0;
   f32!: Float32Array;
   i32!: Int32Array;
 
@@ -100,7 +105,9 @@ export class SimdKernel {
     this.loss = this.w + region;
     this.grad = this.loss + region;
     this.specials = this.grad + region;
-    this.alpha = this.specials + region;
+    this.xt = this.specials + region;
+    this.yt = this.xt + region;
+    this.alpha = this.yt + region;
     this.scratch = this.alpha + align16(4 * c);
     const end = this.scratch + 2 * 16 * c;
     const memory = this.exports.memory;

@@ -134,6 +134,8 @@ function runSegment(kernel: SimdKernel, task: SoftmaxTask, first: number, count:
     kernel.grad,
     kernel.specials,
     kernel.scratch,
+    kernel.xt,
+    kernel.yt,
   );
   if (task.lossOut !== null) task.lossOut.set(kernel.f32.subarray(kernel.loss >> 2, (kernel.loss >> 2) + count), first);
   if (task.gradOut !== null) copyRectangle(kernel, task.gradOut, kernel.grad, false, first, count, task);
