@@ -6,6 +6,7 @@
  *   - the WebAssembly SIMD kernel on one thread (`@focal-loss/typed-array/simd`);
  *   - the worker pool with 1 and 2 workers (`@focal-loss/typed-array/pool`; SharedArrayBuffer-backed
  *     arrays, so no copies);
+ *   - softmax focal loss over 80 classes (class axis last): the JS loop and the SIMD kernel;
  *   - torchvision's sigmoid_focal_loss forward+backward at 1 and 2 threads, when /usr/bin/python3
  *     has torch (Debian's python3-torch, python3-torchvision).
  * Each figure is the median time per call over repeated calls (BENCH_TIME_MS per task, at least 5
@@ -16,9 +17,9 @@ import { existsSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { sigmoidFocalLoss } from '../src/index.js';
+import { sigmoidFocalLoss, softmaxFocalLoss } from '../src/index.js';
 import { createFocalLossPool } from '../src/pool/node.js';
-import { sigmoidFocalLoss as simdSigmoidFocalLoss, simdStatus } from '../src/simd/index.js';
+import { sigmoidFocalLoss as simdSigmoidFocalLoss, simdStatus, softmaxFocalLoss as simdSoftmaxFocalLoss } from '../src/simd/index.js';
 import { naiveSigmoidFocalLoss } from './naive.js';
 
 const sizes = (process.env.BENCH_SIZES ?? '1e6,1e7').split(',').map(Number);
@@ -111,6 +112,12 @@ try {
     const fwd = { out: { loss } };
     const fwdGrad = { gradient: true, out: { loss, gradInput } };
     const label = n.toExponential(0);
+    // softmax over 80 classes (COCO's), class axis last, on the same logits: n / 80 positions
+    const classes = 80;
+    const positions = Math.floor(n / classes);
+    const logits = { data: x.subarray(0, positions * classes), shape: [positions, classes] };
+    const labels = { data: Int32Array.from({ length: positions }, (_, i) => (i * 7) % classes), shape: [positions] };
+    const softmaxGrad = { gradient: true, out: { loss, gradInput: new Float32Array(positions * classes) } };
     const tasks: Array<[string, () => unknown]> = [
       ['JS loop forward', () => sigmoidFocalLoss(input, target, fwd)],
       ['naive forward', () => naiveSigmoidFocalLoss(x, t, 0.25, 2, null)],
@@ -120,6 +127,8 @@ try {
       ['SIMD forward+gradient', () => simdSigmoidFocalLoss(input, target, fwdGrad)],
       ['pool 1 worker forward+gradient', () => pool1.sigmoidFocalLoss(input, target, fwdGrad)],
       ['pool 2 workers forward+gradient', () => pool2.sigmoidFocalLoss(input, target, fwdGrad)],
+      ['softmax C=80: JS loop forward+gradient', () => softmaxFocalLoss(logits, labels, softmaxGrad)],
+      ['softmax C=80: SIMD forward+gradient', () => simdSoftmaxFocalLoss(logits, labels, softmaxGrad)],
     ];
     for (const [name, run] of tasks) {
       console.error(`n=${label}: ${name}...`);
@@ -151,8 +160,11 @@ console.log(
   'size   | task                                     | wall clock          | / JS loop | / torch 1 thread | per CPU second (all threads)',
 );
 for (const row of rows) {
-  const plain = rateOf(row.size, row.name.includes('forward+') ? 'JS loop forward+gradient' : 'JS loop forward');
-  const torch1 = rateOf(row.size, 'torchvision forward+backward, 1 thread');
+  const softmax = row.name.startsWith('softmax');
+  const plain = softmax
+    ? rateOf(row.size, 'softmax C=80: JS loop forward+gradient')
+    : rateOf(row.size, row.name.includes('forward+') ? 'JS loop forward+gradient' : 'JS loop forward');
+  const torch1 = softmax ? undefined : rateOf(row.size, 'torchvision forward+backward, 1 thread');
   const vsJs = plain === undefined ? '' : `${(row.rate / plain).toFixed(2)}x`;
   const vsTorch = torch1 === undefined || !row.name.includes('forward+') ? '' : `${(row.rate / torch1).toFixed(2)}x`;
   const m = (rate: number) => `${(rate / 1e6).toFixed(1)} M elements/s`;
