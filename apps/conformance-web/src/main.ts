@@ -11,6 +11,7 @@ import { DRIVER_PARAM, PAGE_API_GLOBAL, PROGRESS_GLOBAL, type BrowserRunRequest,
 import { createBrowserAdapters, type BackendInfo } from './browser-adapters.js';
 import { bundledExpectations, bundledFixtures } from './bundled.js';
 import { probeWebGl, probeWebGpu } from './gpu-probes.js';
+import { withOutsideReports } from './outside-reports.js';
 import { renderBackends, renderPlots, renderReport, setStatus } from './render.js';
 import { sweepAdapter } from './sweep.js';
 
@@ -86,7 +87,8 @@ async function run(request: BrowserRunRequest & { readonly staleCheckAgainst?: r
     if (stale.length > 0) report.staleExpectations = stale;
   }
   report.environment = { ...(await environment()), ...report.environment };
-  renderReport(report);
+  // torchvision's measured float32 results next to ours, for the person reading the page only
+  renderReport(withOutsideReports(report));
   renderBackends(report, backendInfo);
   if (request.plots) {
     say('computing the plots');
