@@ -24,8 +24,12 @@ ALWAYS_INLINE f32x4 vsel(f32x4 mask, f32x4 yes, f32x4 no) { return wasm_v128_bit
  * subnormals round once, and a >= 110 (clamped) gives exactly 0.
  */
 ALWAYS_INLINE f32x4 v_exp_neg(f32x4 a) {
-  a = wasm_f32x4_min(a, splat(110.0f));
-  f32x4 kf = wasm_f32x4_nearest(wasm_f32x4_mul(a, splat(1.44269504088896341f)));
+  /* pmin (one minps) rather than min: NaN lanes are the caller's to keep apart anyway */
+  a = wasm_f32x4_pmin(splat(110.0f), a);
+  /* k = round(a / ln2) by the 1.5 * 2^23 shifter: the sum's low mantissa bits are k, and the
+     float k comes back by subtraction (cheaper than nearest + an int conversion) */
+  f32x4 shifted = wasm_f32x4_add(wasm_f32x4_mul(a, splat(1.44269504088896341f)), splat(12582912.0f));
+  f32x4 kf = wasm_f32x4_sub(shifted, splat(12582912.0f));
   f32x4 r = wasm_f32x4_sub(wasm_f32x4_sub(a, wasm_f32x4_mul(kf, splat(0.693145751953125f))),
                            wasm_f32x4_mul(kf, splat(1.428606765330187045e-06f)));
   /* exp(-r) - 1 = -r + r^2/2 - r^3/6 + ... - r^7/5040 */
@@ -37,7 +41,7 @@ ALWAYS_INLINE f32x4 v_exp_neg(f32x4 a) {
   poly = wasm_f32x4_add(splat(0.5f), wasm_f32x4_mul(r, poly));
   poly = wasm_f32x4_add(splat(-1.0f), wasm_f32x4_mul(r, poly));
   f32x4 em = wasm_f32x4_add(splat(1.0f), wasm_f32x4_mul(r, poly));
-  v128_t k = wasm_i32x4_trunc_sat_f32x4(kf); /* 0 <= k <= 159 */
+  v128_t k = wasm_i32x4_sub(shifted, wasm_i32x4_splat(0x4b400000)); /* 0 <= k <= 159 */
   v128_t k1 = wasm_i32x4_shr(k, 1);
   v128_t k2 = wasm_i32x4_sub(k, k1);
   f32x4 s1 = wasm_i32x4_shl(wasm_i32x4_sub(wasm_i32x4_splat(127), k1), 23);
@@ -109,7 +113,7 @@ ALWAYS_INLINE f32x4 v_pow_gamma(f32x4 u, enum gamma_kind kind, f32x4 gamma) {
     default: {
       /* exp(-gamma (-log u)); u = 0 gives 0, or 1 when gamma = 0 (0^0 = 1) */
       f32x4 a = wasm_f32x4_mul(gamma, wasm_f32x4_neg(v_log(u)));
-      f32x4 v = v_exp_neg(wasm_f32x4_max(a, splat(0.0f)));
+      f32x4 v = v_exp_neg(wasm_f32x4_pmax(splat(0.0f), a));
       v128_t defined = wasm_v128_or(wasm_f32x4_gt(u, splat(0.0f)), wasm_f32x4_eq(gamma, splat(0.0f)));
       return vsel(defined, vsel(wasm_f32x4_eq(gamma, splat(0.0f)), splat(1.0f), v), splat(0.0f));
     }
