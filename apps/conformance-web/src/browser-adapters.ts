@@ -4,6 +4,7 @@
  * browser-only ones. Each is wrapped so that, once it has started, the page records what the
  * backend says about its own float precision.
  */
+import { SIGMOID_FOCAL_LOSS, SOFTMAX_FOCAL_LOSS, sigmoidFocalLoss, softmaxFocalLoss } from '@focal-loss/tfjs';
 import * as tf from '@tensorflow/tfjs-core';
 import * as ort from 'onnxruntime-web';
 import type { ConformanceAdapter } from '../../conformance/src/adapter.js';
@@ -40,12 +41,38 @@ function measuredPrecision(): Record<string, unknown> {
   return tf.tidy(() => {
     const ulp = tf.sub(tf.add(tf.scalar(1), tf.scalar(2 ** -23)), tf.scalar(1)).dataSync()[0] ?? Number.NaN;
     const tiny = tf.abs(tf.scalar(1e-30)).dataSync()[0] ?? Number.NaN;
+    // What the backend does with values float16 cannot hold (infinities, beyond 65504).
+    const extremes = Array.from(tf.abs(tf.tensor1d([Infinity, -Infinity, 7e4, Number.NaN])).dataSync());
+    const identity = Array.from(tf.tensor1d([Infinity, -Infinity, 7e4]).dataSync());
     return {
       'measured (1 + 2^-23) - 1': ulp,
       'measured abs(1e-30)': tiny,
+      'measured abs([inf, -inf, 7e4, NaN])': extremes.map(String).join(', '),
+      'uploaded and read back [inf, -inf, 7e4]': identity.map(String).join(', '),
       'measured float precision': ulp > 0 && tiny > 0 ? 'float32' : 'below float32',
     };
   });
+}
+
+/** Which path @focal-loss/tfjs takes on the active backend: the kernels one small call runs. */
+async function tfjsPaths(): Promise<Record<string, unknown>> {
+  const x = tf.tensor2d([[0.5, -1], [2, 0]]);
+  const t = tf.tensor2d([[1, 0], [0, 1]]);
+  const ids = tf.tensor1d([1, 0], 'int32');
+  const kernels = async (f: () => tf.Tensor) => {
+    const profile = await tf.profile(f);
+    tf.dispose(profile.result as tf.Tensor);
+    return profile.kernelNames;
+  };
+  const sigmoid = await kernels(() => sigmoidFocalLoss(x, t));
+  const softmax = await kernels(() => softmaxFocalLoss(x, ids));
+  tf.dispose([x, t, ids]);
+  const path = (names: string[], fused: string) => (names.includes(fused) ? `fused kernel ${fused}` : `composite (${names.length} kernels)`);
+  return { '@focal-loss/tfjs sigmoid path': path(sigmoid, SIGMOID_FOCAL_LOSS), '@focal-loss/tfjs softmax path': path(softmax, SOFTMAX_FOCAL_LOSS) };
+}
+
+async function tfjsInfoWithPaths(): Promise<Record<string, unknown>> {
+  return { ...tfjsInfo(), ...(await tfjsPaths()) };
 }
 
 function tfjsInfo(): Record<string, unknown> {
@@ -140,13 +167,13 @@ export function createBrowserAdapters(sink: BackendInfo): ConformanceAdapter[] {
       }),
       sink,
     ),
-    recordingBackendInfo(tfCpu, tfjsInfo, sink),
-    recordingBackendInfo(tfWasm, tfjsInfo, sink),
-    recordingBackendInfo(createTfjsWebGlAdapter(), tfjsInfo, sink),
-    recordingBackendInfo(createTfjsWebGlFloat16Adapter(), tfjsInfo, sink),
+    recordingBackendInfo(tfCpu, tfjsInfoWithPaths, sink),
+    recordingBackendInfo(tfWasm, tfjsInfoWithPaths, sink),
+    recordingBackendInfo(createTfjsWebGlAdapter(), tfjsInfoWithPaths, sink),
+    recordingBackendInfo(createTfjsWebGlFloat16Adapter(), tfjsInfoWithPaths, sink),
     recordingBackendInfo(
       createTfjsWebGpuAdapter(),
-      async () => ({ ...tfjsInfo(), 'WebGPU adapter': await probeWebGpu() }),
+      async () => ({ ...(await tfjsInfoWithPaths()), 'WebGPU adapter': await probeWebGpu() }),
       sink,
     ),
     recordingBackendInfo(createOnnxRuntimeWebAdapter({ numThreads: 1, wasmPaths: ortWasmPaths }), () => ortInfo('wasm'), sink),

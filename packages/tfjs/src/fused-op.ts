@@ -7,6 +7,7 @@
 import { binaryAlphaPair, classWeights } from '@focal-loss/core';
 import * as tf from '@tensorflow/tfjs-core';
 import type { SigmoidTensorCall, SoftmaxTensorCall } from './call-plan.js';
+import { accurateSum } from './accurate-sum.js';
 import { customGradOverInput } from './custom-grad.js';
 import {
   SIGMOID_FOCAL_LOSS,
@@ -15,7 +16,11 @@ import {
   type SoftmaxFocalLossAttrs,
 } from './kernels/kernel-names.js';
 
-/** Backends whose reads are synchronous and cheap (their memory is on the host). */
+/**
+ * Backends whose memory is on the host: reads are synchronous and cheap, and their kernels reduce
+ * in float64 themselves. The GPU kernels (webgl, webgpu) return the unreduced loss, which is then
+ * summed here with the blocked sum.
+ */
 const HOST_BACKENDS = new Set(['cpu', 'wasm']);
 
 /** Whether `kernelName` runs this call: registered for the active backend, and not refused. */
@@ -42,14 +47,17 @@ function runFused(
   const { input, target, weight } = call;
   const constants = weight === null ? [target] : [target, weight];
   const reduce = attrs.reduction !== 'none';
+  const reduceInKernel = HOST_BACKENDS.has(tf.getBackend());
+  const kernelAttrs = reduceInKernel ? attrs : { ...attrs, reduction: 'none' as const };
   return tf.tidy(() =>
     customGradOverInput(input, constants, (x, save) => {
       const inputs: tf.NamedTensorMap = weight === null ? { input: x, target } : { input: x, target, weight };
-      const outputs = tf.engine().runKernel(kernelName, inputs, attrs) as tf.Tensor[];
+      const outputs = tf.engine().runKernel(kernelName, inputs, kernelAttrs) as tf.Tensor[];
       const [loss, grad] = outputs as [tf.Tensor, tf.Tensor | undefined];
       if (grad !== undefined) save([grad]);
+      const value = reduce && !reduceInKernel ? tf.mul(accurateSum(loss), tf.scalar(reductionScaleOf(attrs))) : loss;
       return {
-        value: loss,
+        value,
         gradFunc: (dy, saved) => {
           const g = saved[0];
           if (g === undefined) throw new Error('focal loss: the gradient was not computed (no tape was recording)');
@@ -58,6 +66,12 @@ function runFused(
       };
     }),
   );
+}
+
+/** The mean's factor of a GPU call (only sigmoid runs there; softmax's count needs the targets). */
+function reductionScaleOf(attrs: SigmoidFocalLossAttrs | SoftmaxFocalLossAttrs): number {
+  if (!('scale' in attrs)) throw new Error('focal loss: no GPU reduction for this kernel');
+  return attrs.scale as number;
 }
 
 /**

@@ -1,19 +1,24 @@
 /**
  * Registers every fused kernel of this package with TensorFlow.js (a side effect, so this module is
  * listed in package.json "sideEffects"; the package's main entry imports it, `./base` does not).
- * A backend without an entry here runs the composite formulation.
+ * A backend (or op) without an entry here runs the composite formulation.
  */
 import { registerKernel, type KernelConfig } from '@tensorflow/tfjs-core';
 import { sigmoidFocalLossCpuConfig } from './cpu/SigmoidFocalLoss.js';
 import { softmaxFocalLossCpuConfig } from './cpu/SoftmaxFocalLoss.js';
 import { sigmoidFocalLossWasmConfig } from './wasm/SigmoidFocalLoss.js';
 import { softmaxFocalLossWasmConfig } from './wasm/SoftmaxFocalLoss.js';
+import { sigmoidFocalLossWebGlConfig } from './webgl/SigmoidFocalLoss.js';
+import { sigmoidFocalLossWebGpuConfig } from './webgpu/SigmoidFocalLoss.js';
 
 export const FUSED_KERNELS: readonly KernelConfig[] = [
   sigmoidFocalLossCpuConfig,
   softmaxFocalLossCpuConfig,
   sigmoidFocalLossWasmConfig,
   softmaxFocalLossWasmConfig,
+  // GPU programs: sigmoid only; softmax runs the composite there.
+  sigmoidFocalLossWebGlConfig,
+  sigmoidFocalLossWebGpuConfig,
 ];
 
 for (const kernel of FUSED_KERNELS) registerKernel(kernel);
