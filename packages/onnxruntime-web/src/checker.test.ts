@@ -8,7 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { appendFocalLoss, buildLossModel, encodeModel, type LossModelOptions } from './index.js';
-import { tinyClassifier } from '../test/models.js';
+import { tinyClassifier, twoHeadModel } from '../test/models.js';
+import { DataType } from './protos.js';
 
 const PYTHON = '/usr/bin/python3';
 
@@ -88,6 +89,15 @@ function writeModels(): string[] {
       options: { reduction: 'sum', gamma: 1 },
     })));
   }
+  // float16 logits (casts around the float32 loss) on a two-head model, opset 17
+  let twoHeads = appendFocalLoss(twoHeadModel(17, 8, DataType.FLOAT16), {
+    op: 'softmax', logits: 'class_logits', gradient: true, names: { target: 'class_target', loss: 'class_loss' },
+  });
+  twoHeads = appendFocalLoss(twoHeads, {
+    op: 'sigmoid', logits: 'objectness', gradient: true, weight: true, valueDtype: 'float16',
+    names: { target: 'objectness_target', loss: 'objectness_loss' },
+  });
+  save('append-two-heads-float16', encodeModel(twoHeads));
   return files;
 }
 
@@ -106,6 +116,6 @@ describe.skipIf(available !== true)('onnx.checker.check_model(full_check=True)',
     expect(run.stderr).toBe('');
     expect(run.status).toBe(0);
     expect(run.stdout.trim().split('\n')).toHaveLength(files.length);
-    expect(files.length).toBe(STANDALONE.length * 2 + 6);
+    expect(files.length).toBe(STANDALONE.length * 2 + 7);
   });
 });

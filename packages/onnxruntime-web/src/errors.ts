@@ -2,7 +2,7 @@
  * The adapter's own error codes (contract 1.1: "Adapters may add codes for their own API"). They
  * are never used for a rule of the contract, which keeps the core's codes.
  */
-import { FocalLossError, type FocalLossErrorCode } from '@focal-loss/core';
+import { FocalLossError } from '@focal-loss/core';
 
 export { FocalLossError, isFocalLossError, ERROR_CODES, type FocalLossErrorCode } from '@focal-loss/core';
 
@@ -14,9 +14,5 @@ export const ORT_ERROR_CODES = [RUNNER_DISPOSED] as const;
 export type OrtErrorCode = (typeof ORT_ERROR_CODES)[number];
 
 export function runnerDisposedError(): FocalLossError {
-  // core types `code` as the contract's codes; the contract lets an adapter add its own
-  return new FocalLossError(
-    RUNNER_DISPOSED as unknown as FocalLossErrorCode,
-    'this FocalLossRunner was disposed; create a new runner',
-  );
+  return new FocalLossError(RUNNER_DISPOSED, 'this FocalLossRunner was disposed; create a new runner');
 }

@@ -11,10 +11,13 @@ export {
   MIN_OPSET,
   MAX_OPSET,
   OP_NAMES,
+  irVersionFor,
   type LossOp,
+  type LossChoice,
 } from './loss-spec.js';
-export { buildLossModel, encodeModel, type LossModelOptions } from './standalone.js';
-export { appendFocalLoss, type AppendLossOptions } from './append.js';
+export { buildLossModel, encodeModel, type LossModelOptions, type LossModelSettings } from './standalone.js';
+export { appendFocalLoss, type AppendLossOptions, type AppendSettings } from './append.js';
+export { RUNTIME_OPTIONS } from './option-inputs.js';
 export {
   FocalLossError,
   isFocalLossError,

@@ -6,6 +6,7 @@
 import {
   FocalLossError,
   describeValue,
+  isPlainObject,
   resolveSigmoidOptions,
   resolveSoftmaxOptions,
   type ResolvedSigmoidOptions,
@@ -20,12 +21,36 @@ import type { SoftmaxVariant } from './softmax-body.js';
 /** The custom operator domain of every op this package emits. */
 export const FOCAL_LOSS_DOMAIN = 'com.github.focal-loss';
 export const FOCAL_LOSS_DOMAIN_VERSION = 1;
-/** Defaults of emitted standalone models: IR 8 (model-local functions) and opset 17. */
+/**
+ * Defaults of emitted standalone models: IR 8 (model-local functions) and opset 17, the newest
+ * opset that Debian's onnx 1.12 checker accepts (so the checker test covers the default models).
+ */
 export const DEFAULT_IR_VERSION = 8;
 export const DEFAULT_OPSET = 17;
-/** Default-domain opsets the bodies are written for (ReduceSum takes axes as an input from 13). */
+/**
+ * Default-domain opsets the bodies run at: from 13 (ReduceSum takes its axes as an input, as
+ * every reduction the bodies use) to 26, the newest that onnxruntime-web 1.30 officially
+ * supports ("Current official support for domain ai.onnx is till opset 26"). No op of the bodies
+ * changed meaning between them: ReduceSum's axes input dates from 13, and the reduce ops that took
+ * axes as an input only from 18 (ReduceMax, ReduceMean, ...) are not used; later versions of the
+ * other ops (Pad 18-25, Cast 19-25, Reshape/Shape/Size 19-25, ...) add types or modes.
+ */
 export const MIN_OPSET = 13;
-export const MAX_OPSET = 17;
+export const MAX_OPSET = 26;
+
+/**
+ * The lowest IR version a model of this default-domain opset needs (onnx's VERSION_TABLE: opset
+ * 19 came with IR 9, 21 with 10, 23 with 11, 24 with 12, 25 with 13), and at least 8, for
+ * model-local functions. Models are raised only this far.
+ */
+export function irVersionFor(opsetVersion: number): number {
+  if (opsetVersion >= 25) return 13;
+  if (opsetVersion >= 24) return 12;
+  if (opsetVersion >= 23) return 11;
+  if (opsetVersion >= 21) return 10;
+  if (opsetVersion >= 19) return 9;
+  return DEFAULT_IR_VERSION;
+}
 
 export const OP_NAMES = {
   sigmoid: { loss: 'SigmoidFocalLoss', grad: 'SigmoidFocalLossGrad' },
@@ -48,13 +73,26 @@ export type LossSpec =
       readonly values: Readonly<Record<string, ParamValue>>;
     };
 
-export interface SpecRequest {
-  readonly op: LossOp;
-  readonly options?: SigmoidFocalLossOptions | SoftmaxFocalLossOptions;
-  /** Softmax only: int32 class indices (default) or float32 per-class probabilities. */
-  readonly targetKind?: 'index' | 'probability';
-  readonly weight?: boolean;
-}
+/**
+ * The op and its options, typed per op (a discriminated union): `axis` or `ignoreIndex` on a
+ * sigmoid loss, or a `targetKind`, is a compile error.
+ */
+export type LossChoice =
+  | {
+      readonly op: 'sigmoid';
+      /** The loss options (validated by @focal-loss/core). */
+      readonly options?: SigmoidFocalLossOptions;
+      readonly targetKind?: undefined;
+    }
+  | {
+      readonly op: 'softmax';
+      /** The loss options (validated by @focal-loss/core). */
+      readonly options?: SoftmaxFocalLossOptions;
+      /** int32 class indices (default) or float per-class probabilities. */
+      readonly targetKind?: 'index' | 'probability';
+    };
+
+export type SpecRequest = LossChoice & { readonly weight?: boolean };
 
 function commonValues(o: ResolvedSigmoidOptions | ResolvedSoftmaxOptions): Record<string, ParamValue> {
   const values: Record<string, ParamValue> = { gamma: o.gamma, labelSmoothing: o.labelSmoothing, eps: o.eps };
@@ -63,8 +101,11 @@ function commonValues(o: ResolvedSigmoidOptions | ResolvedSoftmaxOptions): Recor
 }
 
 export function resolveLossSpec(request: SpecRequest): LossSpec {
+  if (!isPlainObject(request)) {
+    throw new FocalLossError('INVALID_OPTION', `the model options must be a plain object, got ${describeValue(request)}`);
+  }
   if (request.op !== 'sigmoid' && request.op !== 'softmax') {
-    throw new FocalLossError('INVALID_OPTION', `op must be "sigmoid" or "softmax", got ${describeValue(request.op)}`);
+    throw new FocalLossError('INVALID_OPTION', `op must be "sigmoid" or "softmax", got ${describeValue((request as { op: unknown }).op)}`);
   }
   const hasWeight = request.weight === true;
   if (request.op === 'sigmoid') return sigmoidSpec(resolveSigmoidOptions(request.options), hasWeight);

@@ -9,7 +9,7 @@ import * as ort from 'onnxruntime-web';
 import { describe, expect, it, vi } from 'vitest';
 // test-only reference; a devDependency
 import { sigmoidFocalLoss } from '@focal-loss/typed-array';
-import { DEFAULT_MAX_SESSIONS, FocalLossError, FocalLossRunner, RUNNER_DISPOSED } from './index.js';
+import { DEFAULT_MAX_SESSIONS, FocalLossError, FocalLossRunner, RUNNER_DISPOSED, isFocalLossError } from './index.js';
 
 const CHILD = fileURLToPath(new URL('../test/dispose-in-flight.child.ts', import.meta.url));
 const TSX_CLI = createRequire(import.meta.url).resolve('tsx/cli');
@@ -45,6 +45,7 @@ describe('after dispose()', () => {
       (e: unknown) => e,
     );
     expect(error).toBeInstanceOf(FocalLossError);
+    expect(isFocalLossError(error)).toBe(true);
     expect(error).toMatchObject({ code: RUNNER_DISPOSED, message: expect.stringMatching(/disposed/) });
     expect(runner.sessionCount).toBe(0);
     await expect(runner.dispose()).resolves.toBeUndefined();

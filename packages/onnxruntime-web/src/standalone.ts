@@ -2,42 +2,41 @@
  * A standalone loss model: inputs `input`, `target` (and `weight`), outputs `loss` (and `gradInput`).
  */
 import { create, toBinary } from '@bufbuild/protobuf';
-import { FocalLossError, type SigmoidFocalLossOptions, type SoftmaxFocalLossOptions } from '@focal-loss/core';
+import { FocalLossError, describeValue } from '@focal-loss/core';
 import { GraphProtoSchema, ModelProtoSchema, type ModelProto } from './gen/onnx_pb.js';
 import { emitLoss } from './emit.js';
 import type { SumMode } from './body-emitter.js';
 import { optionGraphInputs, optionInputNames, type OptionInput } from './option-inputs.js';
 import {
-  DEFAULT_IR_VERSION,
+  irVersionFor,
   DEFAULT_OPSET,
   FOCAL_LOSS_DOMAIN,
   FOCAL_LOSS_DOMAIN_VERSION,
   MAX_OPSET,
   MIN_OPSET,
   resolveLossSpec,
-  type LossOp,
+  type LossChoice,
   type LossSpec,
 } from './loss-spec.js';
 import { DataType, opset, tensorValueInfo } from './protos.js';
 
-export interface LossModelOptions {
-  readonly op: LossOp;
-  /** The loss options (validated by @focal-loss/core). */
-  readonly options?: SigmoidFocalLossOptions | SoftmaxFocalLossOptions;
+/** What buildLossModel needs besides the op and its options. */
+export interface LossModelSettings {
   /**
    * Rank of `input`, declared with symbolic dimensions d0, d1, ... (ONNX 1.12's checker requires a
    * shape on every graph input and output, so the rank is part of the model).
    */
   readonly rank: number;
-  /** Softmax only: int32 class indices (default) or float32 per-class probabilities. */
-  readonly targetKind?: 'index' | 'probability';
   /** Adds the `weight` input (the unreduced loss's shape). */
   readonly weight?: boolean;
   /** Adds the `gradInput` output. Default false. */
   readonly gradient?: boolean;
   /** Emits standard ops only instead of calls of the custom-domain functions. Default false. */
   readonly inline?: boolean;
-  /** Default-domain opset, 13..17. Default 17. */
+  /**
+   * Default-domain opset, MIN_OPSET..MAX_OPSET (13..26). Default 17, the newest that onnx 1.12's
+   * checker accepts. The IR version follows the opset (irVersionFor).
+   */
   readonly opsetVersion?: number;
   /**
    * Reads the numeric options of the loss (gamma, alpha, normalizer, labelSmoothing, eps,
@@ -68,10 +67,11 @@ export type Dims = (number | string)[];
  * from the input's own dims.
  */
 export function declaredDims(spec: LossSpec, rankOrDims: number | Dims) {
-  const rank = typeof rankOrDims === 'number' ? rankOrDims : rankOrDims.length;
-  if (!Number.isSafeInteger(rank) || rank < 0) {
-    throw new FocalLossError('SHAPE_MISMATCH', `rank must be a non-negative integer, got ${String(rank)}`);
+  if (!Array.isArray(rankOrDims) && !(Number.isSafeInteger(rankOrDims) && (rankOrDims as number) >= 0)) {
+    // an option of the builder (the model declares the rank), not a tensor shape
+    throw new FocalLossError('INVALID_OPTION', `rank must be a non-negative integer, got ${describeValue(rankOrDims)}`);
   }
+  const rank = typeof rankOrDims === 'number' ? rankOrDims : rankOrDims.length;
   const input: Dims = typeof rankOrDims === 'number' ? Array.from({ length: rank }, (_, i) => `d${i}`) : rankOrDims;
   if (spec.op === 'sigmoid') return { input, target: input, loss: input };
   const axis = spec.options.axis;
@@ -92,7 +92,10 @@ export function buildLossModelFromSpec(spec: LossSpec, options: SpecModelOptions
   return buildStandalone(spec, options).model;
 }
 
-export type SpecModelOptions = Omit<LossModelOptions, 'op' | 'options' | 'targetKind' | 'weight'> & {
+/** The op and its options (per-op types), and the model settings. */
+export type LossModelOptions = LossChoice & LossModelSettings;
+
+export type SpecModelOptions = Omit<LossModelSettings, 'weight'> & {
   /** Internal: the benchmark's plain sums (body-emitter.ts). */
   readonly sums?: SumMode;
 };
@@ -126,7 +129,7 @@ export function buildStandalone(spec: LossSpec, options: SpecModelOptions): { mo
   const opsetImport = [opset('', opsetVersion)];
   if (emitted.functions.length > 0) opsetImport.push(opset(FOCAL_LOSS_DOMAIN, FOCAL_LOSS_DOMAIN_VERSION));
   const model = create(ModelProtoSchema, {
-    irVersion: BigInt(DEFAULT_IR_VERSION),
+    irVersion: BigInt(irVersionFor(opsetVersion)),
     producerName: '@focal-loss/onnxruntime-web',
     opsetImport,
     functions: emitted.functions,
