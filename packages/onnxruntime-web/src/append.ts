@@ -191,7 +191,8 @@ export function appendFocalLoss(model: ModelProto | Uint8Array, options: AppendL
   // float32 whatever the model.
   const casts: NodeProto[] = [];
   const asFloat = (name: string, type: number): string => {
-    if (type === TensorProto_DataType.FLOAT) return name;
+    // only half-precision floats are cast (int32 class indices stay as they are)
+    if (type !== TensorProto_DataType.FLOAT16 && type !== TensorProto_DataType.BFLOAT16) return name;
     const cast = `${prefix}${name}_float32`;
     casts.push(node('Cast', [name], [cast], [intAttr('to', DataType.FLOAT)], '', `${prefix}Cast_${name}`));
     return cast;
