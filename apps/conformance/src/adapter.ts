@@ -60,8 +60,11 @@ export interface ConformanceAdapter {
   readonly name: string;
   /** The npm package it exercises, e.g. "@focal-loss/typed-array". */
   readonly packageName: string;
-  /** The float precision it computes and returns in. */
-  readonly precision: 'float32' | 'float64';
+  /**
+   * The float precision it computes and returns in. 'float16' adapters are judged at the float16
+   * tier (compare.ts FLOAT16_TOLERANCE) instead of the fixtures' tolerances.
+   */
+  readonly precision: 'float16' | 'float32' | 'float64';
   /**
    * Starts the adapter (loads a backend, creates sessions). Resolves to `true`, or to the reason it
    * cannot run on this machine; the runner then skips it with that reason.

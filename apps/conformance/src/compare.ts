@@ -17,6 +17,23 @@ export interface OutputComparison {
   readonly shapeMismatch?: string;
 }
 
+/**
+ * The float16 tier: an adapter whose precision is 'float16' (e.g. TF.js WebGL with half-float
+ * textures, what phones without float32 render targets get) is judged with
+ *   |a - e| <= rtol |e| + atolFactor max|e|      (max over the output's finite expected values)
+ * instead of the fixture's tolerance: TF.js's own 1e-1 for float16 backends, scaled to the output so
+ * tiny elements next to large ones are judged against the output's size. NaN and infinities must
+ * still match exactly, so the output is finite wherever the reference is. Error fixtures are unchanged.
+ */
+export const FLOAT16_TOLERANCE = Object.freeze({ rtol: 1e-1, atolFactor: 1e-1 });
+
+/** The float16 tier's tolerance for one expected output. */
+export function float16Tolerance(expected: ExpectedOutput): Tolerance {
+  let largest = 0;
+  for (const v of expected.data) if (Number.isFinite(v)) largest = Math.max(largest, Math.abs(v));
+  return { rtol: FLOAT16_TOLERANCE.rtol, atol: FLOAT16_TOLERANCE.atolFactor * largest };
+}
+
 function sameShape(a: readonly number[], b: readonly number[]): boolean {
   return a.length === b.length && a.every((d, i) => d === b[i]);
 }

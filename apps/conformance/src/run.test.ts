@@ -79,3 +79,20 @@ describe('runSuite', () => {
     expect(report.results[0]?.reason).toBe('supports() threw: boom');
   });
 });
+
+describe('the float16 tier', () => {
+  it('judges a float16 adapter with rtol 0.1 + 0.1 max|e| instead of the fixture tolerance; NaN must still match', async () => {
+    const half = (data: number[]) => constantAdapter({ name: 'half', precision: 'float16', run: async () => ({ loss: { shape: [3], data } }) });
+    const f = (name: string): Fixture => ({ ...fixture(name, 0), expected: { kind: 'outputs', loss: { shape: [3], data: [1, 0.001, 2] } } });
+    // 1.15 vs 1: |d| = 0.15 <= 0.1 * 1 + 0.1 * 2 = 0.3; 0.1 vs 0.001: 0.099 <= 0.0001 + 0.2.
+    const near = await runSuite({ fixtures: [f('a/near')], adapters: [half([1.15, 0.1, 2])] });
+    expect(near.results[0]).toMatchObject({ status: 'pass' });
+    // The same output from a float32 adapter fails the fixture's own atol 0.01.
+    const strict = await runSuite({ fixtures: [f('a/near')], adapters: [constantAdapter({ run: async () => ({ loss: { shape: [3], data: [1.15, 0.1, 2] } }) })] });
+    expect(strict.results[0]).toMatchObject({ status: 'fail' });
+    const far = await runSuite({ fixtures: [f('a/far')], adapters: [half([1.35, 0.001, 2])] });
+    expect(far.results[0]?.status).toBe('fail');
+    const nan = await runSuite({ fixtures: [f('a/nan')], adapters: [half([1, Number.NaN, 2])] });
+    expect(nan.results[0]).toMatchObject({ status: 'fail', reason: expect.stringContaining('NaN or infinity') });
+  });
+});

@@ -3,7 +3,7 @@
  * page both call `runSuite` with their own adapters.
  */
 import type { AdapterOutputs, ConformanceAdapter, Fixture } from './adapter.js';
-import { compareOutput, type OutputComparison } from './compare.js';
+import { compareOutput, float16Tolerance, type OutputComparison } from './compare.js';
 import type { ExpectationsByAdapter } from './expectations.js';
 import { formatRatio, summarize, worstRatioOf, type FixtureResult, type OutputErrors, type Report } from './report.js';
 
@@ -37,13 +37,21 @@ function describeFailure(output: string, c: OutputComparison): string {
   return `${output}: ${size}${where}`;
 }
 
-/** Compares what an adapter returned with what the fixture expects. */
-export function judgeOutputs(fixture: Fixture, outputs: AdapterOutputs): Omit<FixtureResult, 'fixture' | 'adapter'> {
+/**
+ * Compares what an adapter returned with what the fixture expects, at the fixture's tolerance, or
+ * at the float16 tier for an adapter whose precision is 'float16'.
+ */
+export function judgeOutputs(
+  fixture: Fixture,
+  outputs: AdapterOutputs,
+  precision: ConformanceAdapter['precision'] = 'float32',
+): Omit<FixtureResult, 'fixture' | 'adapter'> {
   const expected = fixture.expected;
   if (expected.kind === 'error') {
     return { status: 'fail', reason: `expected error ${expected.code}, but the call returned a result` };
   }
-  const loss = compareOutput(outputs.loss, expected.loss, fixture.tolerance.loss);
+  const half = precision === 'float16';
+  const loss = compareOutput(outputs.loss, expected.loss, half ? float16Tolerance(expected.loss) : fixture.tolerance.loss);
   const problems: string[] = [];
   if (loss.worstRatio > 1) problems.push(describeFailure('loss', loss));
   const result: FixtureResult['outputs'] = { loss: errorsOf(loss) };
@@ -51,7 +59,7 @@ export function judgeOutputs(fixture: Fixture, outputs: AdapterOutputs): Omit<Fi
     if (outputs.gradInput === undefined) {
       problems.push('gradInput: the adapter returned no gradient');
     } else {
-      const grad = compareOutput(outputs.gradInput, expected.gradInput, fixture.tolerance.gradInput);
+      const grad = compareOutput(outputs.gradInput, expected.gradInput, half ? float16Tolerance(expected.gradInput) : fixture.tolerance.gradInput);
       result.gradInput = errorsOf(grad);
       if (grad.worstRatio > 1) problems.push(describeFailure('gradInput', grad));
     }
@@ -86,7 +94,7 @@ export async function runFixture(adapter: ConformanceAdapter, fixture: Fixture):
   if (supported !== true) return { ...base, status: 'skip', reason: supported };
   try {
     const outputs = await adapter.run(fixture);
-    return { ...base, ...judgeOutputs(fixture, outputs) };
+    return { ...base, ...judgeOutputs(fixture, outputs, adapter.precision) };
   } catch (error) {
     return { ...base, ...judgeError(fixture, error) };
   }
