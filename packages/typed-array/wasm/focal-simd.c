@@ -50,41 +50,34 @@ struct params {
   int32_t smoothing_on;
 };
 
-/* Kahan-compensated float64 sums of 4 float32 lanes (two f64x2), plus the plain sums. */
+/*
+ * The block's sum: each vector's 4 float32 lanes become 2 float64 pair sums (exact: float32 +
+ * float32 is exact in float64 but for extreme exponents, where it rounds once), added by Kahan's
+ * compensated summation in two float64 lanes; the plain sum is kept for non-finite totals. One
+ * dependency chain of 4 float64 operations per vector.
+ */
 typedef struct {
-  v128_t sum_lo, c_lo, sum_hi, c_hi, plain_lo, plain_hi;
+  v128_t sum, c, plain;
 } block_sum;
 
-ALWAYS_INLINE void sum_init(block_sum* s) {
-  s->sum_lo = s->c_lo = s->sum_hi = s->c_hi = s->plain_lo = s->plain_hi = wasm_f64x2_splat(0.0);
-}
-
-ALWAYS_INLINE void kahan(v128_t* sum, v128_t* c, v128_t v) {
-  v128_t y = wasm_f64x2_sub(v, *c);
-  v128_t t = wasm_f64x2_add(*sum, y);
-  *c = wasm_f64x2_sub(wasm_f64x2_sub(t, *sum), y);
-  *sum = t;
-}
+ALWAYS_INLINE void sum_init(block_sum* s) { s->sum = s->c = s->plain = wasm_f64x2_splat(0.0); }
 
 ALWAYS_INLINE void sum_add(block_sum* s, f32x4 v) {
-  v128_t lo = wasm_f64x2_promote_low_f32x4(v);
-  v128_t hi = wasm_f64x2_promote_low_f32x4(wasm_i32x4_shuffle(v, v, 2, 3, 0, 1));
-  kahan(&s->sum_lo, &s->c_lo, lo);
-  kahan(&s->sum_hi, &s->c_hi, hi);
-  s->plain_lo = wasm_f64x2_add(s->plain_lo, lo);
-  s->plain_hi = wasm_f64x2_add(s->plain_hi, hi);
+  v128_t pair = wasm_f64x2_add(wasm_f64x2_promote_low_f32x4(v),
+                               wasm_f64x2_promote_low_f32x4(wasm_i32x4_shuffle(v, v, 2, 3, 0, 1)));
+  v128_t y = wasm_f64x2_sub(pair, s->c);
+  v128_t t = wasm_f64x2_add(s->sum, y);
+  s->c = wasm_f64x2_sub(wasm_f64x2_sub(t, s->sum), y);
+  s->sum = t;
+  s->plain = wasm_f64x2_add(s->plain, pair);
 }
 
 static double sum_value(const block_sum* s) {
-  double plain = (wasm_f64x2_extract_lane(s->plain_lo, 0) + wasm_f64x2_extract_lane(s->plain_lo, 1)) +
-                 (wasm_f64x2_extract_lane(s->plain_hi, 0) + wasm_f64x2_extract_lane(s->plain_hi, 1));
+  double plain = wasm_f64x2_extract_lane(s->plain, 0) + wasm_f64x2_extract_lane(s->plain, 1);
   /* an infinite or NaN term makes the compensations NaN: the plain sum is then the IEEE answer */
   if (!(plain - plain == 0.0)) return plain;
-  double a = wasm_f64x2_extract_lane(s->sum_lo, 0) - wasm_f64x2_extract_lane(s->c_lo, 0);
-  double b = wasm_f64x2_extract_lane(s->sum_lo, 1) - wasm_f64x2_extract_lane(s->c_lo, 1);
-  double c = wasm_f64x2_extract_lane(s->sum_hi, 0) - wasm_f64x2_extract_lane(s->c_hi, 0);
-  double d = wasm_f64x2_extract_lane(s->sum_hi, 1) - wasm_f64x2_extract_lane(s->c_hi, 1);
-  return (a + b) + (c + d);
+  return (wasm_f64x2_extract_lane(s->sum, 0) - wasm_f64x2_extract_lane(s->c, 0)) +
+         (wasm_f64x2_extract_lane(s->sum, 1) - wasm_f64x2_extract_lane(s->c, 1));
 }
 
 /* Lanes [0, count) set. */
