@@ -21,12 +21,12 @@ describe('no tensor leaks', () => {
     { name: 'sigmoid, none + weight', options: { reduction: 'none' as const }, weight: true },
     { name: 'sigmoid, probabilities, gamma 0.5', options: { fromLogits: false, gamma: 0.5 } },
   ];
-  for (const c of cases) {
-    it(`${c.name}: forward, tf.grad and tf.valueAndGrad`, () => {
+  for (const c of cases.flatMap((k) => [false, true].map((composite) => ({ ...k, composite })))) {
+    it(`${c.name}${c.composite ? ', composite' : ', fused'}: forward, tf.grad and tf.valueAndGrad`, () => {
       const x = tf.tensor2d([[0.2, 0.7], [0.9, 0.1]]);
       const t = tf.tensor2d([[0, 1], [1, 0]]);
       const w = c.weight ? tf.tensor2d([[1, 2], [0.5, 0]]) : null;
-      const options = { ...c.options, weight: w, checkTargets: true };
+      const options = { ...c.options, weight: w, checkTargets: true, composite: c.composite };
       expect(leakedBy(() => sigmoidFocalLoss(x, t, options))).toBe(0);
       expect(leakedBy(() => tf.grad((v: tf.Tensor) => sigmoidFocalLoss(v, t, options))(x))).toBe(0);
       expect(leakedBy(() => Object.values(tf.valueAndGrad((v: tf.Tensor) => sigmoidFocalLoss(v, t, options))(x)))).toBe(0);
@@ -37,12 +37,14 @@ describe('no tensor leaks', () => {
   it('softmax (NCHW, ignoreIndex counted on the device, alpha array): forward and gradients', () => {
     const x = tf.tensor(seededFloats(3, 24, -3, 3), [2, 3, 2, 2]);
     const t = tf.tensor([0, 1, 2, -100, 1, 1, 0, 2], [2, 2, 2], 'int32');
-    const options = { axis: 1, ignoreIndex: -100, alpha: [0.2, 0.3, 0.5] };
+    for (const composite of [false, true]) {
+    const options = { axis: 1, ignoreIndex: -100, alpha: [0.2, 0.3, 0.5], composite };
     expect(leakedBy(() => softmaxFocalLoss(x, t, options))).toBe(0);
     expect(leakedBy(() => tf.grad((v: tf.Tensor) => softmaxFocalLoss(v, t, options))(x))).toBe(0);
     expect(
       leakedBy(() => Object.values(tf.valueAndGrad((v: tf.Tensor) => softmaxFocalLoss(v, t, { ...options, fromLogits: false }))(x))),
     ).toBe(0);
+    }
     tf.dispose([x, t]);
   });
 
