@@ -4,7 +4,7 @@ import '@tensorflow/tfjs-backend-cpu';
 // The base tfjs-core registers no gradients (the union package does); the composite baseline needs them.
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import fc from 'fast-check';
-// Not a dependency of this package: the reference is read from the sibling package's build.
+// The float64 reference: @focal-loss/typed-array, a devDependency (built first by turbo).
 import {
   sigmoidFocalLoss as referenceSigmoid,
   softmaxFocalLoss as referenceSoftmax,
