@@ -23,7 +23,14 @@ function manifestProblems(manifest, relativeDir) {
   const rootExport = manifest.exports?.['.'];
   expect(manifest.type === 'module', `"type" must be "module" (ESM only), got ${JSON.stringify(manifest.type)}`);
   expect(manifest.license === 'MIT', `"license" must be "MIT", got ${JSON.stringify(manifest.license)}`);
-  expect(manifest.sideEffects === false, `"sideEffects" must be false, got ${JSON.stringify(manifest.sideEffects)}`);
+  // false, or the modules whose import is a deliberate side effect (e.g. @focal-loss/tfjs's kernel
+  // registration entry), so that bundlers keep exactly those and tree-shake the rest
+  const sideEffects = manifest.sideEffects;
+  expect(
+    sideEffects === false ||
+      (Array.isArray(sideEffects) && sideEffects.length > 0 && sideEffects.every((f) => typeof f === 'string' && f.startsWith('./dist/') && f.endsWith('.js'))),
+    `"sideEffects" must be false or list the side-effect modules under ./dist/, got ${JSON.stringify(sideEffects)}`,
+  );
   expect(typeof manifest.types === 'string', `"types" is missing`);
   expect(
     rootExport && typeof rootExport === 'object' && typeof rootExport.types === 'string',
