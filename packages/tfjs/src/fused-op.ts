@@ -4,10 +4,11 @@
  * each loss (as tfjs-core's fused conv2d does): when a kernel of ours is registered for the active
  * backend and the caller did not ask for the composite formulation.
  */
-import { binaryAlphaPair, classWeights } from '@focal-loss/core';
+import { binaryAlphaPair, classWeights, reductionScale } from '@focal-loss/core';
 import * as tf from '@tensorflow/tfjs-core';
 import type { SigmoidTensorCall, SoftmaxTensorCall } from './call-plan.js';
 import { accurateSum } from './accurate-sum.js';
+import { deviceScale } from './composite/softmax-composite.js';
 import { customGradOverInput } from './custom-grad.js';
 import {
   SIGMOID_FOCAL_LOSS,
@@ -118,6 +119,45 @@ export function softmaxFused(call: SoftmaxTensorCall): tf.Tensor {
     inner: layout.inner,
   };
   const reduce = options.reduction !== 'none';
+  if (!HOST_BACKENDS.has(tf.getBackend())) return softmaxOnDevice(call, attrs);
   // dy has the loss shape for "none": give it the class axis back.
   return runFused(SOFTMAX_FOCAL_LOSS, call, attrs, (dy) => (reduce ? dy : tf.expandDims(dy, layout.axis)));
+}
+
+/**
+ * The GPU kernels see the input as [outer, C, inner] (a reshape, free on every backend) and return
+ * the weighted loss per position and the weighted gradient, unscaled: the mean's count of
+ * non-ignored positions is only known on the device when targets are not read back.
+ */
+function softmaxOnDevice(call: SoftmaxTensorCall, attrs: SoftmaxFocalLossAttrs): tf.Tensor {
+  const { input, target, weight } = call;
+  const { layout, options, targetKind, ignoreIndex } = call.plan;
+  const { outer, classes, inner } = layout;
+  const reduce = options.reduction !== 'none';
+  const constants = weight === null ? [target] : [target, weight];
+  return tf.tidy(() => {
+    const target3 = tf.reshape(target, targetKind === 'index' ? [outer, inner] : [outer, classes, inner]);
+    const weight2 = weight === null ? null : tf.reshape(weight, [outer, inner]);
+    const alphas = tf.tensor1d(attrs.classWeights, 'float32');
+    const scale =
+      ignoreIndex === null || options.reduction !== 'mean' || options.normalizer !== null
+        ? tf.scalar(reductionScale(options.reduction, options.normalizer, layout.positions))
+        : deviceScale(options.reduction, options.normalizer, tf.notEqual(target3, tf.scalar(ignoreIndex, 'int32')));
+    return customGradOverInput(input, constants, (x, save) => {
+      const inputs: tf.NamedTensorMap = { input: tf.reshape(x, [outer, classes, inner]), target: target3, classWeights: alphas };
+      if (weight2 !== null) inputs.weight = weight2;
+      const outputs = tf.engine().runKernel(SOFTMAX_FOCAL_LOSS, inputs, { ...attrs, reduction: 'none' }) as tf.Tensor[];
+      const [loss, grad] = outputs as [tf.Tensor, tf.Tensor | undefined];
+      const rowLoss = tf.reshape(loss, [...layout.lossShape]);
+      if (grad !== undefined) save([tf.mul(tf.reshape(grad, x.shape), scale)]);
+      return {
+        value: reduce ? tf.mul(accurateSum(rowLoss), scale) : rowLoss,
+        gradFunc: (dy, saved) => {
+          const g = saved[0];
+          if (g === undefined) throw new Error('focal loss: the gradient was not computed (no tape was recording)');
+          return tf.mul(reduce ? dy : tf.expandDims(dy, layout.axis), g);
+        },
+      };
+    });
+  });
 }

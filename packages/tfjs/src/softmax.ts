@@ -58,7 +58,8 @@ export function softmaxFocalLoss(input: tf.Tensor, target: tf.Tensor, options?: 
     const constants = call.weight === null ? [call.target] : [call.target, call.weight];
     return emptyInputLoss(call.input, constants, reduce ? null : layout.lossShape);
   }
-  if (useFusedKernel(SOFTMAX_FOCAL_LOSS, call.composite)) return softmaxFused(call);
+  // Zero classes (a loss of 0 per position) is left to the composite, which needs no kernel.
+  if (layout.classes > 0 && useFusedKernel(SOFTMAX_FOCAL_LOSS, call.composite)) return softmaxFused(call);
   return softmaxComposite({
     input: call.input,
     target: call.target,

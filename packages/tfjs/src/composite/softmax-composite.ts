@@ -110,7 +110,7 @@ function classShape(layout: SoftmaxLayout, rank: number): number[] {
 }
 
 /** The mean's factor when the count of non-ignored positions is only known on the device. */
-function deviceScale(reduction: string, normalizer: number | null, keep: tf.Tensor): tf.Tensor {
+export function deviceScale(reduction: string, normalizer: number | null, keep: tf.Tensor): tf.Tensor {
   if (reduction !== 'mean') return tf.scalar(1);
   if (normalizer !== null) return tf.scalar(1 / normalizer);
   // Counted with the blocked sum: a float32 running count stops at 2^24.

@@ -9,8 +9,12 @@ import type { NamedAttrMap, TensorInfo } from '@tensorflow/tfjs-core';
 export const SIGMOID_FOCAL_LOSS = 'FocalLossSigmoidFused';
 export const SOFTMAX_FOCAL_LOSS = 'FocalLossSoftmaxFused';
 
-/** input (float32), target (float32, int32 or bool), weight (float32, optional). */
-export type FocalLossInputs = { input: TensorInfo; target: TensorInfo; weight?: TensorInfo };
+/**
+ * input (float32), target (float32, int32 or bool), weight (float32, optional). The GPU softmax
+ * kernels also take classWeights (float32 [C]) as a tensor, and see input/target/weight reshaped
+ * to [outer, C, inner] / [outer, inner].
+ */
+export type FocalLossInputs = { input: TensorInfo; target: TensorInfo; weight?: TensorInfo; classWeights?: TensorInfo };
 
 /** Attributes common to both kernels. */
 export interface FocalLossCommonAttrs extends NamedAttrMap {

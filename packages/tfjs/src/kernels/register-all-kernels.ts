@@ -9,16 +9,19 @@ import { softmaxFocalLossCpuConfig } from './cpu/SoftmaxFocalLoss.js';
 import { sigmoidFocalLossWasmConfig } from './wasm/SigmoidFocalLoss.js';
 import { softmaxFocalLossWasmConfig } from './wasm/SoftmaxFocalLoss.js';
 import { sigmoidFocalLossWebGlConfig } from './webgl/SigmoidFocalLoss.js';
+import { softmaxFocalLossWebGlConfig } from './webgl/SoftmaxFocalLoss.js';
 import { sigmoidFocalLossWebGpuConfig } from './webgpu/SigmoidFocalLoss.js';
+import { softmaxFocalLossWebGpuConfig } from './webgpu/SoftmaxFocalLoss.js';
 
 export const FUSED_KERNELS: readonly KernelConfig[] = [
   sigmoidFocalLossCpuConfig,
   softmaxFocalLossCpuConfig,
   sigmoidFocalLossWasmConfig,
   softmaxFocalLossWasmConfig,
-  // GPU programs: sigmoid only; softmax runs the composite there.
   sigmoidFocalLossWebGlConfig,
+  softmaxFocalLossWebGlConfig,
   sigmoidFocalLossWebGpuConfig,
+  softmaxFocalLossWebGpuConfig,
 ];
 
 for (const kernel of FUSED_KERNELS) registerKernel(kernel);

@@ -1,0 +1,166 @@
+/**
+ * The fused softmax focal loss on tfjs-backend-webgl: GPGPU programs over the input seen as
+ * [outer, C, inner], one writing the weighted per-position loss, one the weighted gradient (each
+ * gradient entry loops over its row: O(C) per entry). Unscaled: the caller applies the mean's scale
+ * (the count of non-ignored positions may only be known on the device) and reduces.
+ *
+ * Step by step as packages/core/docs/math.md "Softmax focal loss" (core's rowFromLogits and
+ * rowFromProbabilities): m the row maximum and its first index `top`; e_c = exp(x_c - m), e_top = 1
+ * exactly; 1 - p_top = others / (1 + others), never by subtraction; -log p_c = log1p(others) -
+ * (x_c - m); G_c = a_c t_c q_c^g (1 + g p_c s_c / q_c); grad_k = p_k (G - G_k) - q_k G_k. A row
+ * whose maximum is not finite, or with a NaN, is NaN; -Infinity logits mask their classes.
+ */
+import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
+import { SOFTMAX_FOCAL_LOSS, type FocalLossInputs, type SoftmaxFocalLossAttrs } from '../kernel-names.js';
+import {
+  SOFTMAX_FLOAT_UNIFORMS,
+  softmaxUniformValues,
+  softmaxVariant,
+  type SoftmaxShaderVariant,
+} from '../softmax-shader-variant.js';
+
+interface WebGlBackendLike {
+  runWebGLProgram(program: SoftmaxFocalProgram, inputs: TensorInfo[], outputType: 'float32', customUniformValues?: number[][]): TensorInfo;
+}
+
+const GLSL_HELPERS = `
+  float focalLog1p(float v) {
+    if (abs(v) < 0.03125) {
+      return v * (1.0 - v * (0.5 - v * (1.0 / 3.0 - v * (0.25 - v * (0.2 - v / 6.0)))));
+    }
+    return log(1.0 + v);
+  }
+`;
+
+function powGamma(kind: SoftmaxShaderVariant['gammaKind'], q: string): string {
+  if (kind === '0') return '1.0';
+  if (kind === '1') return q;
+  if (kind === '2') return `(${q} * ${q})`;
+  return `(${q} > 0.0 ? pow(${q}, gamma) : 0.0)`;
+}
+
+/** t_c smoothed, then times a_c: the class's weight in the loss. */
+function classWeight(v: SoftmaxShaderVariant): string {
+  const raw = v.targetKind === 'probability' ? 'getT(o, c, i)' : '(float(c) == index ? 1.0 : 0.0)';
+  return `getA(c) * (${raw} * (1.0 - smoothing) + smoothing / float(C))`;
+}
+
+function fromLogits(v: SoftmaxShaderVariant): string {
+  const qPow = powGamma(v.gammaKind, 'q');
+  return `
+    // the row maximum and its first index; a NaN anywhere or a non-finite maximum: a NaN row
+    float m = getX(o, 0, i);
+    int top = 0;
+    bool nanSeen = isnan(m);
+    for (int c = 1; c < C; c++) {
+      float v = getX(o, c, i);
+      if (isnan(v)) nanSeen = true;
+      if (v > m) { m = v; top = c; }
+    }
+    if (nanSeen || !(m > -3.4028234e38 && m < 3.4028234e38)) { setOutput(NAN); return; }
+    // others = sum of e_c = exp(x_c - m) over c != top (e_top = 1)
+    float others = 0.0;
+    for (int c = 0; c < C; c++) { if (c != top) others += exp(getX(o, c, i) - m); }
+    float logSum = focalLog1p(others);
+    float invSum = 1.0 / (1.0 + others);
+    float gTotal = 0.0; float gK = 0.0; float pK = 0.0; float qK = 0.0;
+    for (int c = 0; c < C; c++) {
+      float d = getX(o, c, i) - m;
+      float p = exp(d) * invSum;
+      float q = c == top ? others * invSum : 1.0 - p; // p <= 1/2 off the top
+      float s = logSum - d; // -log p_c >= 0, +Infinity for a -Infinity logit
+      float wc = ${classWeight(v)};
+      float qPow = ${qPow};
+      ${
+        v.output === 'loss'
+          ? 'result += wc == 0.0 ? 0.0 : wc * qPow * s; // 0 * inf skipped: masking'
+          : `float sOverQ = q > 0.0 ? s / q : 1.0; // -log p / (1 - p) -> 1 as p -> 1
+      // p s -> 0 as p -> 0: a -Infinity logit has the finite limit wc q^g
+      float gC = wc == 0.0 ? 0.0 : wc * qPow * (p > 0.0 ? 1.0 + gamma * p * sOverQ : 1.0);
+      gTotal += gC;
+      if (c == k) { gK = gC; pK = p; qK = q; }`
+      }
+    }
+    ${v.output === 'grad' ? 'result = pK * (gTotal - gK) - qK * gK;' : ''}`;
+}
+
+function fromProbabilities(v: SoftmaxShaderVariant): string {
+  const perClass = (c: string) => `
+      float pIn = getX(o, ${c}, i);
+      bool low = pIn < epsLow;
+      bool high = pIn > epsHigh;
+      float p = low ? eps : (high ? 1.0 - eps : pIn);
+      float q = high ? eps : 1.0 - p;
+      // -log p from the original value: log1p(-q) above 1/2, float64 constants at the clip
+      float s = -(low ? logEps : (high ? log1mEps : (p > 0.5 ? focalLog1p(-q) : log(p))));
+      float wc = ${classWeight(v).replace(/\bc\b/g, c)};
+      float qPow = ${powGamma(v.gammaKind, 'q')};`;
+  return v.output === 'loss'
+    ? `
+    for (int c = 0; c < C; c++) {
+      ${perClass('c')}
+      result += wc == 0.0 ? 0.0 : wc * qPow * s;
+    }`
+    : `
+    {
+      ${perClass('k')}
+      // d/dp [q^g s] = -q^g (g s / q + 1 / p); 0 where clipped
+      result = (low || high || wc == 0.0) ? 0.0 : -wc * qPow * (gamma * s / q + 1.0 / p);
+    }`;
+}
+
+/** One output of the softmax focal loss over x [outer, C, inner]. */
+export class SoftmaxFocalProgram {
+  readonly variableNames: string[];
+  readonly outputShape: number[];
+  readonly userCode: string;
+  readonly customUniforms = [
+    ...SOFTMAX_FLOAT_UNIFORMS.map((name) => ({ name, type: 'float' as const })),
+    { name: 'ignoreIndex', type: 'float' as const },
+  ];
+
+  constructor(outer: number, inner: number, variant: SoftmaxShaderVariant) {
+    this.variableNames = ['x', 't', 'a', ...(variant.hasWeight ? ['w'] : [])];
+    const grad = variant.output === 'grad';
+    this.outputShape = grad ? [outer, variant.classes, inner] : [outer, inner];
+    const index = variant.targetKind === 'index' ? 'getT(o, i)' : '-1.0';
+    this.userCode = `
+      ${GLSL_HELPERS}
+      const int C = ${variant.classes};
+      void main() {
+        ${grad ? 'ivec3 coords = getOutputCoords(); int o = coords.x; int k = coords.y; int i = coords.z;' : 'ivec2 coords = getOutputCoords(); int o = coords.x; int i = coords.y;'}
+        float index = ${index};
+        // an ignored position: loss 0, gradient 0, its weight not read
+        ${variant.hasIgnore ? 'if (index == ignoreIndex) { setOutput(0.0); return; }' : ''}
+        float result = 0.0;
+        ${variant.fromLogits ? fromLogits(variant) : fromProbabilities(variant)}
+        // the position's weight by IEEE arithmetic
+        ${variant.hasWeight ? 'result = result * getW(o, i);' : ''}
+        setOutput(result);
+      }
+    `;
+  }
+}
+
+function softmaxFocalLossWebGl(args: Parameters<KernelFunc>[0]): TensorInfo[] {
+  const backend = args.backend as unknown as WebGlBackendLike;
+  const { input, target, weight, classWeights } = args.inputs as FocalLossInputs;
+  const attrs = args.attrs as unknown as SoftmaxFocalLossAttrs;
+  if (classWeights === undefined) throw new Error('focal loss webgl kernel: classWeights input missing');
+  const inputs = weight === undefined ? [input, target, classWeights] : [input, target, classWeights, weight];
+  const uniforms = [...softmaxUniformValues(attrs), Number.isNaN(attrs.ignoreIndex) ? 0 : attrs.ignoreIndex].map((v) => [v]);
+  const run = (output: 'loss' | 'grad') =>
+    backend.runWebGLProgram(
+      new SoftmaxFocalProgram(attrs.outer, attrs.inner, softmaxVariant(output, attrs, weight !== undefined)),
+      inputs,
+      'float32',
+      uniforms,
+    );
+  return attrs.gradient ? [run('loss'), run('grad')] : [run('loss')];
+}
+
+export const softmaxFocalLossWebGlConfig: KernelConfig = {
+  kernelName: SOFTMAX_FOCAL_LOSS,
+  backendName: 'webgl',
+  kernelFunc: softmaxFocalLossWebGl as unknown as KernelFunc,
+};
