@@ -6,12 +6,16 @@ import type { Fixture } from '../../conformance/src/adapter.js';
 import { parseExpectations, type Expectation } from '../../conformance/src/expectations.js';
 import { checkUniqueNames, parseFixture } from '../../conformance/src/fixture.js';
 
-const fixtureModules = import.meta.glob<unknown>('../../conformance/fixtures/**/*.json', { eager: true, import: 'default' });
+// the files of @focal-loss/fixtures (the same set the CLI loads through that package)
+const fixtureModules = import.meta.glob<unknown>('../../../packages/fixtures/fixtures/**/*.json', { eager: true, import: 'default' });
 const expectationModules = import.meta.glob<unknown>('../../conformance/expectations/*.json', { eager: true, import: 'default' });
 
-/** "../../conformance/fixtures/tail/x.json" -> "fixtures/tail/x.json", the label in messages. */
+/**
+ * "../../../packages/fixtures/fixtures/tail/x.json" -> "fixtures/tail/x.json" and
+ * "../../conformance/expectations/a.json" -> "expectations/a.json", the labels in messages.
+ */
 function label(path: string): string {
-  return path.replace(/^(\.\.\/)+conformance\//, '');
+  return path.replace(/^(\.\.\/)+(packages\/fixtures\/|conformance\/)/, '');
 }
 
 export function bundledFixtures(): Fixture[] {
