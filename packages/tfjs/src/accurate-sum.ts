@@ -13,17 +13,25 @@ import * as tf from '@tensorflow/tfjs-core';
 /** Elements per running sum: small enough for ~1e-6 relative error per stage, large enough to cost little. */
 export const SUM_BLOCK = 128;
 
-/** The sum of every element of `x` (float32), accurate for any length; IEEE for NaN and infinities. */
+/**
+ * The sum of every element of `x` (float32), accurate for any length; IEEE for NaN and infinities.
+ * Each stage sums the whole blocks; the remainder of a stage (fewer than SUM_BLOCK elements) is a
+ * short sum of its own, added at the end. A contiguous slice is a view on cpu and webgl, so no
+ * stage copies its input there (padding would copy all of it).
+ */
 export function accurateSum(x: tf.Tensor): tf.Scalar {
+  // tfjs-wasm's Sum of an empty tensor returns whatever its output memory held (seen: 3.6e-41).
+  if (x.size === 0) return tf.scalar(0);
   return tf.tidy(() => {
     let v: tf.Tensor = tf.reshape(x, [-1]);
+    const remainders: tf.Tensor[] = [];
     while (v.size > SUM_BLOCK) {
-      const blocks = Math.ceil(v.size / SUM_BLOCK);
-      const padding = blocks * SUM_BLOCK - v.size;
-      // Zeros change no sum (x + 0 = x, also for infinities and NaN).
-      const padded = padding === 0 ? v : tf.pad(v, [[0, padding]]);
-      v = tf.sum(tf.reshape(padded, [blocks, SUM_BLOCK]), 1);
+      const blocks = Math.floor(v.size / SUM_BLOCK);
+      const whole = blocks * SUM_BLOCK;
+      if (whole < v.size) remainders.push(tf.slice(v, whole));
+      const body = whole === v.size ? v : tf.slice(v, 0, whole);
+      v = tf.sum(tf.reshape(body, [blocks, SUM_BLOCK]), 1);
     }
-    return tf.sum(v);
+    return remainders.reduce<tf.Scalar>((total, rest) => tf.add(total, tf.sum(rest)), tf.sum(v));
   });
 }
