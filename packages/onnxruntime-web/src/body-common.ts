@@ -49,19 +49,46 @@ export function negLogFromComplement(b: BodyEmitter, v: string, c: string): stri
 /**
  * Clipped probability p = clip(x, eps, 1 - eps) and its complement q = clip(1 - x, eps, 1 - eps),
  * each computed on its own so that both keep their relative precision (1 - x is exact in float32
- * for x >= 1/2); `clipped` marks where the clip is active (gradient 0 there).
+ * for x >= 1/2); `clipped` marks where the clip is active (gradient 0 there). Written with Less and
+ * Where (a NaN passes through, as in the core), not Min/Max/Or, which ORT's WebGPU EP places on
+ * the CPU (see the notes on the WebGPU EP below).
  */
-export function clippedProbability(b: BodyEmitter, x: string): { p: string; q: string; clipped: string } {
+export function clippedProbability(b: BodyEmitter, x: string): { p: string; q: string; clipped: (value: string) => string } {
   const one = b.float(1);
   const eps = b.param('eps', 'float');
   const hi = b.op('Sub', [one, eps]);
   const qRaw = b.op('Sub', [one, x]);
+  const low = b.op('Less', [x, eps]);
+  const high = b.op('Less', [qRaw, eps]);
+  const clip = (v: string, below: string) => b.op('Where', [below, eps, b.op('Where', [b.op('Greater', [v, hi]), hi, v])]);
   return {
-    p: b.op('Min', [b.op('Max', [x, eps]), hi]),
-    q: b.op('Min', [b.op('Max', [qRaw, eps]), hi]),
-    clipped: b.op('Or', [b.op('Less', [x, eps]), b.op('Less', [qRaw, eps])]),
+    p: clip(x, low),
+    q: clip(qRaw, high),
+    // 0 where either clip is active: two Wheres instead of Or
+    clipped: (value: string) => b.op('Where', [low, b.float(0), b.op('Where', [high, b.float(0), value])]),
   };
 }
+
+/**
+ * log1p(v) for v >= 0 (ONNX has no Log1p), accurate to a few ulp: with u = 1 + v rounded,
+ * log1p(v) = log(u) * v / (u - 1), and v itself where u rounds to 1 (Goldberg, "What every computer
+ * scientist should know about floating-point arithmetic", thm. 4). NaN and +Infinity pass through.
+ */
+export function log1p(b: BodyEmitter, v: string): string {
+  const u = b.op('Add', [b.float(1), v]);
+  const d = b.op('Sub', [u, b.float(1)]);
+  return b.op('Where', [b.op('Equal', [d, b.float(0)]), v, b.op('Mul', [b.op('Log', [u]), b.op('Div', [v, d])])]);
+}
+
+/*
+ * Notes on ORT's WebGPU execution provider (onnxruntime-web 1.30), which shape these bodies:
+ * Softplus, And, Or, Not, Min and Max have no WebGPU kernel there (or are placed on the CPU), and
+ * a graph that mixes CPU and WebGPU nodes on float values gets wrong values: with two
+ * MemcpyFromHost copies in one run, one copy's data ends up in the other's buffer (reproduced on
+ * SwiftShader: Neg(x) returned Softplus(x)). The bodies therefore use only ops with WebGPU
+ * kernels on float and bool values (the shape arithmetic of accurateSum stays on the CPU, on
+ * int64 values that the GPU kernels read from CPU memory).
+ */
 
 /**
  * The factor from the sum of per-position losses to the returned loss (and on each gradient):
@@ -72,8 +99,10 @@ export function reductionScale(b: BodyEmitter, v: CommonVariant, count: () => st
   if (v.reduction !== 'mean') return null;
   if (v.hasNormalizer) return b.op('Reciprocal', [b.param('normalizer', 'float')]);
   const n = count();
-  const inverse = b.op('Reciprocal', [b.op('Max', [n, b.float(1)])]);
-  return b.op('Where', [b.op('Greater', [n, b.float(0)]), inverse, b.float(0)]);
+  // 1 / n, and 0 for n = 0 (the Where keeps Reciprocal(0) = Infinity out)
+  const positive = b.op('Greater', [n, b.float(0)]);
+  const inverse = b.op('Reciprocal', [b.op('Where', [positive, n, b.float(1)])]);
+  return b.op('Where', [positive, inverse, b.float(0)]);
 }
 
 /** Number of elements of a tensor as a float32 scalar. */

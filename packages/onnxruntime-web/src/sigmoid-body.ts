@@ -16,6 +16,7 @@
 import type { BodyEmitter } from './body-emitter.js';
 import {
   clippedProbability,
+  log1p,
   mulAbsentIfZero,
   emitReducedLoss,
   negLogFromComplement,
@@ -48,12 +49,22 @@ export function emitSigmoidBody(b: BodyEmitter, v: SigmoidVariant, io: BodyIO, o
   let q: string;
   let negLogP: string;
   let negLogQ: string;
-  let clipped: string | null = null;
+  let clipped: ((value: string) => string) | null = null;
   if (v.fromLogits) {
-    negLogQ = b.op('Softplus', [x]);
-    negLogP = b.op('Softplus', [b.op('Neg', [x])]);
-    p = b.op('Exp', [b.op('Neg', [negLogP])]);
-    q = b.op('Exp', [b.op('Neg', [negLogQ])]);
+    // math.md "Computing it accurately": e = exp(-|x|) in [0, 1] never overflows; p = 1 / (1 + e)
+    // and q = e / (1 + e), or the other way round for x < 0, both relatively accurate; and
+    // -log q = softplus(x) = max(x, 0) + log1p(e), -log p = softplus(-x) = max(-x, 0) + log1p(e).
+    // (ORT's Sigmoid is only absolutely accurate; its Softplus has no WebGPU kernel.)
+    const negative = b.op('Less', [x, b.float(0)]);
+    const e = b.op('Exp', [b.op('Neg', [b.op('Abs', [x])])]);
+    const logTerm = log1p(b, e);
+    const inv = b.op('Reciprocal', [b.op('Add', [one, e])]);
+    const small = b.op('Mul', [e, inv]);
+    p = b.op('Where', [negative, small, inv]);
+    q = b.op('Where', [negative, inv, small]);
+    // max(x, 0) and max(-x, 0) by Where, so that a NaN logit stays NaN (x = NaN is not negative)
+    negLogQ = b.op('Add', [b.op('Where', [negative, b.float(0), x]), logTerm]);
+    negLogP = b.op('Add', [b.op('Where', [negative, b.op('Neg', [x]), b.float(0)]), logTerm]);
   } else {
     ({ p, q, clipped } = clippedProbability(b, x));
     negLogQ = negLogFromComplement(b, q, p);
@@ -85,9 +96,11 @@ export function emitSigmoidBody(b: BodyEmitter, v: SigmoidVariant, io: BodyIO, o
     if (!v.fromLogits) perPosition = b.op('Mul', [weightedFocal, ce]);
     else {
       const absent = weight === null ? b.float(0) : b.op('Mul', [weight, b.float(0)]);
-      // only an infinite ce is an absent term: a NaN logit's NaN ce still flows (0 * NaN = NaN)
-      const limit = b.op('And', [b.op('Equal', [focal, b.float(0)]), b.op('Equal', [ce, b.float(Infinity)])]);
-      perPosition = b.op('Where', [limit, absent, b.op('Mul', [weightedFocal, ce])]);
+      // only an infinite ce is an absent term: a NaN logit's NaN ce still flows (0 * NaN = NaN);
+      // two Wheres instead of And (no WebGPU kernel)
+      const product = b.op('Mul', [weightedFocal, ce]);
+      const atInfinity = b.op('Where', [b.op('Equal', [ce, b.float(Infinity)]), absent, product]);
+      perPosition = b.op('Where', [b.op('Equal', [focal, b.float(0)]), atInfinity, product]);
     }
     emitReducedLoss(b, v, perPosition, scale, out.loss);
   }
@@ -113,7 +126,7 @@ export function emitSigmoidBody(b: BodyEmitter, v: SigmoidVariant, io: BodyIO, o
       inner = b.op('Add', [focusing, b.op('Sub', [b.op('Div', [t1, q]), b.op('Div', [t, p])])]);
     }
     // 0 where the clip is active, before the weight: the weight then applies by IEEE (NaN * 0 = NaN)
-    if (clipped !== null) inner = b.op('Where', [clipped, b.float(0), inner]);
+    if (clipped !== null) inner = clipped(inner);
     const grad = scaled(b, b.op('Mul', [weightedFocal, inner]), [scale]);
     b.opNamed('Identity', [grad], out.gradInput);
   }

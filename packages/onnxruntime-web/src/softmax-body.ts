@@ -2,11 +2,11 @@
  * The softmax focal loss and its analytic gradient as ONNX nodes, following @focal-loss/core
  * (softmax-math.ts, docs/math.md). With m the largest logit (first index on ties), e = exp(x - m)
  * and `others` the sum of e over the other classes (no subtraction):
- *   log-sum = log1p(others) = Softplus(Log(others))  (ONNX has no Log1p; Log(0) = -inf, Softplus(-inf) = 0)
+ *   log-sum = log1p(others)  (body-common.ts log1p: ONNX has no Log1p)
  *   p = e / (1 + others), q = 1 - p, except q_top = others / (1 + others), s = -log p = log-sum - (x - m)
  *   L = sum_c w_c q_c^gamma s_c,  G_c = w_c q_c^gamma (1 + gamma p_c s_c / q_c),  dL/dx_j = p_j (G - G_j) - q_j G_j
  * with w_c = alpha_c t_c and s / q := 1 where q = 0. The class axis is the `axis` attribute
- * (ArgMax, GatherElements, ScatterElements, and the axes inputs of ReduceSum, Unsqueeze, CumSum).
+ * (ArgMax, GatherElements, and the axes inputs of ReduceSum, Unsqueeze, CumSum).
  *
  * Infinite logits (contract 1.1): a -Infinity logit in a row with a finite max has e = p = 0 and
  * s = +Infinity. Its class adds 0 to the loss and gets gradient 0 when w_c = 0 (masking), read as
@@ -19,20 +19,18 @@ import type { BodyEmitter } from './body-emitter.js';
 import {
   accurateSum,
   clippedProbability,
+  log1p,
   mulAbsentIfZero,
   emitReducedLoss,
   negLogFromComplement,
   powGamma,
   reductionScale,
   scaled,
-  sizeAsFloat,
   type BodyIO,
   type BodyOutputs,
   type CommonVariant,
 } from './body-common.js';
-import { create } from '@bufbuild/protobuf';
-import { AttributeProtoSchema, TensorProtoSchema } from './gen/onnx_pb.js';
-import { AttrType, DataType, intAttr } from './protos.js';
+import { DataType, intAttr } from './protos.js';
 
 export interface SoftmaxVariant extends CommonVariant {
   readonly targetKind: 'index' | 'probability';
@@ -42,17 +40,19 @@ export interface SoftmaxVariant extends CommonVariant {
   readonly hasIgnoreIndex: boolean;
 }
 
-/** A `value` attribute holding a 1-D float32 tensor (ConstantOfShape's fill). */
-function tensorValue(values: readonly number[]) {
-  return create(AttributeProtoSchema, {
-    name: 'value',
-    type: AttrType.TENSOR,
-    t: create(TensorProtoSchema, { dims: [BigInt(values.length)], dataType: DataType.FLOAT, floatData: [...values] }),
-  });
-}
-
-function fillValue(value: number) {
-  return tensorValue([value]);
+/**
+ * The per-class alpha shaped [C, 1, ..., 1], so that it broadcasts along the class axis: as many
+ * trailing 1s as the input has axes after the class axis (int64 shape arithmetic).
+ */
+function classAlphaAlongAxis(b: BodyEmitter, x: string, axisScalar: string): string {
+  const shape = b.op('Shape', [x]);
+  const rank = b.op('Size', [shape]);
+  // the axis from 0: axis mod rank (Mod of int64 takes the divisor's sign)
+  const axis = b.op('Mod', [axisScalar, rank]);
+  const after = b.op('Slice', [shape, b.op('Unsqueeze', [b.op('Add', [axis, b.int(1)]), b.ints([0])]), b.ints([2 ** 31 - 1])]);
+  const trailingOnes = b.op('Add', [b.op('Mul', [after, b.int(0)]), b.int(1)]);
+  const alphaShape = b.op('Concat', [b.ints([-1]), trailingOnes], [intAttr('axis', 0)]);
+  return b.op('Reshape', [b.param('classAlpha', 'floats'), alphaShape]);
 }
 
 export function emitSoftmaxBody(b: BodyEmitter, v: SoftmaxVariant, io: BodyIO, out: BodyOutputs): void {
@@ -62,67 +62,64 @@ export function emitSoftmaxBody(b: BodyEmitter, v: SoftmaxVariant, io: BodyIO, o
   const axisAttr = () => b.paramAttribute('axis', 'axis', 'int');
   const axisScalar = b.param('axis', 'int');
   const axes = b.op('Unsqueeze', [axisScalar, b.ints([0])]);
-  const shape = b.op('Shape', [x]);
-  const classes = b.op('Gather', [shape, axisScalar]);
+  // Every value the loss computes with lives on the device of the float kernels: the class
+  // structure comes from a tensor of ones made by Expand (not ConstantOfShape, a CPU op under ORT's
+  // WebGPU EP: see the notes in body-common.ts). Only int64 shape arithmetic stays on the CPU.
+  const ones = b.op('Expand', [one, b.op('Shape', [x])]);
+  // the class count per position (C; keepdims so it broadcasts over the class axis)
+  const classesKept = b.op('ReduceSum', [ones, axes], [intAttr('keepdims', 1)]);
 
-  // Class index of every element: the exclusive running count of ones along the class axis. It
-  // serves the one-hot target (OneHot needs indices of rank >= 1, which a 1-D input's scalar target
-  // is not) and the per-class alpha.
+  // Class index of every element, as float (exact below 2^24 classes): the exclusive running count
+  // of ones along the class axis. It serves the one-hot target (OneHot needs indices of rank >= 1,
+  // which a 1-D input's scalar target is not).
   let classIndexCache: string | null = null;
   const classIndex = () => {
-    if (classIndexCache === null) {
-      const ones = b.op('ConstantOfShape', [shape], [fillValue(1)]);
-      classIndexCache = b.cast(b.op('CumSum', [ones, axisScalar], [intAttr('exclusive', 1)]), DataType.INT64);
-    }
+    classIndexCache ??= b.op('CumSum', [ones, axisScalar], [intAttr('exclusive', 1)]);
     return classIndexCache;
   };
 
-  // Target distribution t_c, and which positions are ignored.
+  // Target distribution t_c, and which positions are ignored. Class indices are compared as float
+  // (exact for |index| < 2^24; a target is a class index < C or ignoreIndex, checked by the runner).
   let ignored: string | null = null;
   let onehot: string;
   if (v.targetKind === 'index') {
-    if (v.hasIgnoreIndex) {
-      ignored = b.op('Equal', [io.target, b.cast(b.param('ignoreIndex', 'int'), DataType.INT32)]);
-    }
+    const target = b.cast(io.target, DataType.FLOAT);
+    if (v.hasIgnoreIndex) ignored = b.op('Equal', [target, b.cast(b.param('ignoreIndex', 'int'), DataType.FLOAT)]);
     // An ignored index may be any integer; its row is masked later, so its one-hot row does not matter.
-    const index = b.op('Unsqueeze', [b.cast(io.target, DataType.INT64), axes]);
-    onehot = b.cast(b.op('Equal', [classIndex(), index]), DataType.FLOAT);
+    const hit = b.op('Equal', [classIndex(), b.op('Unsqueeze', [target, axes])]);
+    onehot = b.op('Where', [hit, one, zero]);
   } else {
     onehot = io.target;
   }
   const smoothing = b.param('labelSmoothing', 'float');
   const t = b.op('Add', [
     b.op('Mul', [onehot, b.op('Sub', [one, smoothing])]),
-    b.op('Div', [smoothing, b.cast(classes, DataType.FLOAT)]),
+    b.op('Div', [smoothing, classesKept]),
   ]);
   let w = t;
   if (v.alphaKind === 'scalar') w = b.op('Mul', [t, b.param('alpha', 'float')]);
-  else if (v.alphaKind === 'perClass') {
-    w = b.op('Mul', [t, b.op('Gather', [b.param('classAlpha', 'floats'), classIndex()])]);
-  }
+  else if (v.alphaKind === 'perClass') w = b.op('Mul', [t, classAlphaAlongAxis(b, x, axisScalar)]);
 
   let p: string;
   let q: string;
   let s: string;
-  let clipped: string | null = null;
+  let clipped: ((value: string) => string) | null = null;
   let noLimit: string | null = null;
   if (v.fromLogits) {
-    const top = b.op('ArgMax', [x], [axisAttr(), intAttr('keepdims', 1)]);
-    const max = b.op('GatherElements', [x, top], [axisAttr()]);
+    // m = the largest logit (ArgMax, then GatherElements); the top class k is its first index:
+    // among the elements equal to m, the one with no such element before it (running count 0)
+    const max = b.op('GatherElements', [x, b.op('ArgMax', [x], [axisAttr(), intAttr('keepdims', 1)])], [axisAttr()]);
+    const atMax = b.op('Where', [b.op('Equal', [x, max]), one, zero]);
+    const before = b.op('CumSum', [atMax, axisScalar], [intAttr('exclusive', 1)]);
+    const isTop = b.op('Equal', [b.op('Sub', [atMax, before]), one]);
     const d = b.op('Sub', [x, max]);
     const e = b.op('Exp', [d]);
-    const topMask = b.op('ScatterElements', [
-      b.op('ConstantOfShape', [shape], [fillValue(0)]),
-      top,
-      b.op('ConstantOfShape', [b.op('Shape', [top])], [fillValue(1)]),
-    ], [axisAttr()]);
-    const isTop = b.cast(topMask, DataType.BOOL);
     const others = b.op('ReduceSum', [b.op('Where', [isTop, zero, e]), axes], [intAttr('keepdims', 1)]);
     // NaN for a row without a limit, else 0, added to the row's loss terms and gradient: a row
     // whose max is +-Infinity (max * 0 is NaN) or that holds a NaN (`others` is NaN: a NaN off the
     // top makes its e NaN; a NaN top makes every x - max NaN). others <= C is finite otherwise.
     noLimit = b.op('Mul', [b.op('Add', [others, b.op('Mul', [max, zero])]), zero]);
-    const logSum = b.op('Softplus', [b.op('Log', [others])]);
+    const logSum = log1p(b, others);
     const invSum = b.op('Reciprocal', [b.op('Add', [one, others])]);
     p = b.op('Mul', [e, invSum]);
     // p <= 1/2 off the top class, so 1 - p by subtraction is accurate there
@@ -137,13 +134,11 @@ export function emitSoftmaxBody(b: BodyEmitter, v: SoftmaxVariant, io: BodyIO, o
 
   // Per-position factor: weight, reduction scale, and 0 at ignored positions.
   const scale = reductionScale(b, v, () => {
-    if (ignored !== null) {
-      // blocked, so that counts above 2^24 are not stuck there (a float32 running sum of ones is)
-      return accurateSum(b, b.cast(b.op('Not', [ignored]), DataType.FLOAT));
-    }
-    if (v.targetKind === 'index') return sizeAsFloat(b, io.target);
-    // positions = size / C; with C = 0 the size is 0 too, and Max keeps the division finite
-    return b.op('Div', [sizeAsFloat(b, x), b.op('Max', [b.cast(classes, DataType.FLOAT), one])]);
+    if (ignored !== null) return accurateSum(b, b.op('Where', [ignored, zero, one]));
+    // the number of positions, summed on the device from ones of the positions' shape (a count
+    // from Size would be a CPU value copied to the device; see the notes in body-common.ts)
+    const positionOnes = b.op('ReduceSum', [b.op('Where', [b.op('Equal', [classIndex(), zero]), one, zero]), axes], [intAttr('keepdims', 0)]);
+    return accurateSum(b, positionOnes);
   });
 
   if (out.loss !== null) {
@@ -169,8 +164,8 @@ export function emitSoftmaxBody(b: BodyEmitter, v: SoftmaxVariant, io: BodyIO, o
       // d/dp [q^g s] = -q^g (g s / q + 1 / p); q >= eps > 0 after the clip
       const inner = b.op('Add', [b.op('Div', [b.op('Mul', [gamma, s]), q]), b.op('Reciprocal', [p])]);
       grad = b.op('Neg', [b.op('Mul', [wq, inner])]);
-      const dead = b.op('Or', [clipped as string, b.op('Equal', [w, zero])]);
-      grad = b.op('Where', [dead, zero, grad]);
+      // 0 where the clip is active or the class has no weight (Wheres instead of Or)
+      grad = (clipped as (value: string) => string)(b.op('Where', [b.op('Equal', [w, zero]), zero, grad]));
     }
     if (io.weight === null) {
       // one scalar factor (or none): no per-position broadcast needed
