@@ -123,7 +123,10 @@ export function emitSoftmaxBody(b: BodyEmitter, v: SoftmaxVariant, io: BodyIO, o
     const invSum = b.op('Reciprocal', [b.op('Add', [one, others])]);
     p = b.op('Mul', [e, invSum]);
     // p <= 1/2 off the top class, so 1 - p by subtraction is accurate there
-    q = b.op('Where', [isTop, b.op('Mul', [others, invSum]), b.op('Sub', [one, p])]);
+    // (the top's value is made full-shape before the Where: ORT's WebGPU Where read a [N, 1]
+    // operand at the wrong offset inside this graph)
+    const qTop = b.op('Mul', [ones, b.op('Mul', [others, invSum])]);
+    q = b.op('Where', [isTop, qTop, b.op('Sub', [one, p])]);
     s = b.op('Sub', [logSum, d]);
   } else {
     ({ p, q, clipped } = clippedProbability(b, x));
