@@ -64,6 +64,20 @@ describeEachEnv('path selection', (env) => {
     tf.dispose([x, t, fused, fallback]);
   });
 
+  it('multiplies the gradient by dy when dy is not 1 (a scaled loss, "none" with a weighting)', () => {
+    const x = tf.tensor2d([[0.5, -2, 1], [3, 0, -1]]);
+    const t = tf.tensor2d([[1, 0, 0], [0, 1, 1]]);
+    const ids = tf.tensor1d([2, 0], 'int32');
+    const base = tf.grad((v: tf.Tensor) => sigmoidFocalLoss(v, t))(x).arraySync() as number[][];
+    const tripled = tf.grad((v: tf.Tensor) => tf.mul(sigmoidFocalLoss(v, t), 3))(x).arraySync() as number[][];
+    base.flat().forEach((g, i) => expect(tripled.flat()[i]).toBeCloseTo(3 * g, 6));
+    const rowWeights = tf.tensor1d([2, -1]);
+    const softmaxBase = tf.grad((v: tf.Tensor) => softmaxFocalLoss(v, ids, { reduction: 'none' }))(x).arraySync() as number[][];
+    const weighted = tf.grad((v: tf.Tensor) => tf.mul(softmaxFocalLoss(v, ids, { reduction: 'none' }), rowWeights))(x).arraySync() as number[][];
+    softmaxBase.forEach((row, r) => row.forEach((g, c) => expect(weighted[r]![c]).toBeCloseTo((r === 0 ? 2 : -1) * g, 6)));
+    tf.dispose([x, t, ids, rowWeights]);
+  });
+
   it('without a gradient tape the kernel skips the gradient: a forward call leaves no tensor behind', () => {
     const x = tf.tensor1d([0.5, -2]);
     const t = tf.tensor1d([1, 0]);
