@@ -9,11 +9,11 @@ import { AttrType, DataType, floatAttr, floatsAttr, intAttr, intsAttr, node, ref
 
 /** How the bodies sum many elements: see accurateSum in body-common.ts. */
 export type SumMode = 'blocked' | 'plain';
-export type ParamKind = 'float' | 'floats' | 'int';
+export type ParamKind = 'float' | 'floats' | 'int' | 'ints';
 export type ParamValue = number | readonly number[];
 
-const KIND_TYPE: Record<ParamKind, AttrType> = { float: AttrType.FLOAT, floats: AttrType.FLOATS, int: AttrType.INT };
-const CONSTANT_FIELD: Record<ParamKind, string> = { float: 'value_float', floats: 'value_floats', int: 'value_int' };
+const KIND_TYPE: Record<ParamKind, AttrType> = { float: AttrType.FLOAT, floats: AttrType.FLOATS, int: AttrType.INT, ints: AttrType.INTS };
+const CONSTANT_FIELD: Record<ParamKind, string> = { float: 'value_float', floats: 'value_floats', int: 'value_int', ints: 'value_ints' };
 
 export type EmitMode =
   | { readonly kind: 'function' }
@@ -41,6 +41,8 @@ export class BodyEmitter {
     private readonly prefix: string,
     readonly sums: SumMode = 'blocked',
     private readonly runtimeInputs: ReadonlyMap<string, string> | null = null,
+    /** The default-domain opset the nodes are written for (ops whose form changed, e.g. ReduceMax at 18). */
+    readonly opsetVersion = 17,
   ) {}
 
   private fresh(hint: string): string {
@@ -109,6 +111,7 @@ export class BodyEmitter {
     const value = this.mode.values[name];
     if (value === undefined) throw new Error(`no value for option ${name} in an inlined body`);
     if (kind === 'floats') return floatsAttr(attributeName, value as readonly number[]);
+    if (kind === 'ints') return intsAttr(attributeName, value as readonly number[]);
     return kind === 'float' ? floatAttr(attributeName, value as number) : intAttr(attributeName, value as number);
   }
 

@@ -18,7 +18,7 @@ import { emitSigmoidBody } from './sigmoid-body.js';
 import { emitSoftmaxBody } from './softmax-body.js';
 import { FOCAL_LOSS_DOMAIN, OP_NAMES, describeVariant, type LossSpec } from './loss-spec.js';
 import { RUNTIME_OPTIONS, type OptionInput } from './option-inputs.js';
-import { floatAttr, floatsAttr, intAttr, node, opset } from './protos.js';
+import { floatAttr, floatsAttr, intAttr, intsAttr, node, opset } from './protos.js';
 
 export interface EmitOptions {
   /** Emit standard ops only, no custom-domain function calls. */
@@ -55,6 +55,7 @@ function callAttribute(name: string, kind: ParamKind, spec: LossSpec) {
   const value = spec.values[name];
   if (value === undefined) throw new Error(`internal: no value for attribute ${name}`);
   if (kind === 'floats') return floatsAttr(name, value as readonly number[]);
+  if (kind === 'ints') return intsAttr(name, value as readonly number[]);
   return kind === 'float' ? floatAttr(name, value as number) : intAttr(name, value as number);
 }
 
@@ -68,7 +69,7 @@ export function emitLoss(spec: LossSpec, io: BodyIO, out: BodyOutputs, options: 
   const graphNames = options.optionInputs ?? null;
   const used = new Map<string, OptionInput>();
   if (options.inline) {
-    const b = new BodyEmitter({ kind: 'inline', values: spec.values }, options.prefix, options.sums, graphNames);
+    const b = new BodyEmitter({ kind: 'inline', values: spec.values }, options.prefix, options.sums, graphNames, options.opsetVersion);
     emitBody(b, spec, io, out);
     if (graphNames !== null) collect(used, b.inputParams, graphNames);
     return { nodes: b.nodes, functions: [], optionInputs: [...used.values()] };
@@ -87,7 +88,7 @@ export function emitLoss(spec: LossSpec, io: BodyIO, out: BodyOutputs, options: 
     parts.push({ name: names.grad, output: out.gradInput, formal: { loss: null, gradInput: 'gradInput' } });
   }
   for (const part of parts) {
-    const b = new BodyEmitter({ kind: 'function' }, '', options.sums, formalNames);
+    const b = new BodyEmitter({ kind: 'function' }, '', options.sums, formalNames, options.opsetVersion);
     emitBody(b, spec, formalIO, part.formal);
     const runtime = [...b.inputParams.keys()];
     if (graphNames !== null) collect(used, b.inputParams, graphNames);

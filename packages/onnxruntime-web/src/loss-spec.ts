@@ -138,6 +138,8 @@ export function sigmoidSpec(options: ResolvedSigmoidOptions, hasWeight: boolean)
 export function softmaxSpec(options: ResolvedSoftmaxOptions, targetKind: 'index' | 'probability', hasWeight: boolean): LossSpec {
   const values = commonValues(options);
   values.axis = options.axis;
+  // the same axis as a list, for reduce ops that take `axes` as an attribute (before opset 18)
+  values.classAxes = [options.axis];
   const alphaKind = options.alpha === null ? 'none' : typeof options.alpha === 'number' ? 'scalar' : 'perClass';
   if (alphaKind === 'scalar') values.alpha = options.alpha as number;
   if (alphaKind === 'perClass') values.classAlpha = options.alpha as readonly number[];

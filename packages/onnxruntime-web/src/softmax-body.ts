@@ -6,7 +6,7 @@
  *   p = e / (1 + others), q = 1 - p, except q_top = others / (1 + others), s = -log p = log-sum - (x - m)
  *   L = sum_c w_c q_c^gamma s_c,  G_c = w_c q_c^gamma (1 + gamma p_c s_c / q_c),  dL/dx_j = p_j (G - G_j) - q_j G_j
  * with w_c = alpha_c t_c and s / q := 1 where q = 0. The class axis is the `axis` attribute
- * (ArgMax, GatherElements, and the axes inputs of ReduceSum, Unsqueeze, CumSum).
+ * (the axes of ReduceMax and ReduceSum, and the axis inputs of Unsqueeze and CumSum).
  *
  * Infinite logits (contract 1.1): a -Infinity logit in a row with a finite max has e = p = 0 and
  * s = +Infinity. Its class adds 0 to the loss and gets gradient 0 when w_c = 0 (masking), read as
@@ -59,7 +59,6 @@ export function emitSoftmaxBody(b: BodyEmitter, v: SoftmaxVariant, io: BodyIO, o
   const x = io.input;
   const one = b.float(1);
   const zero = b.float(0);
-  const axisAttr = () => b.paramAttribute('axis', 'axis', 'int');
   const axisScalar = b.param('axis', 'int');
   const axes = b.op('Unsqueeze', [axisScalar, b.ints([0])]);
   // Every value the loss computes with lives on the device of the float kernels: the class
@@ -106,9 +105,14 @@ export function emitSoftmaxBody(b: BodyEmitter, v: SoftmaxVariant, io: BodyIO, o
   let clipped: ((value: string) => string) | null = null;
   let noLimit: string | null = null;
   if (v.fromLogits) {
-    // m = the largest logit (ArgMax, then GatherElements); the top class k is its first index:
-    // among the elements equal to m, the one with no such element before it (running count 0)
-    const max = b.op('GatherElements', [x, b.op('ArgMax', [x], [axisAttr(), intAttr('keepdims', 1)])], [axisAttr()]);
+    // m = the largest logit (ReduceMax); the top class k is its first index: among the elements
+    // equal to m, the one with no such element before it (running count 0). Not ArgMax: ORT's
+    // WebGPU ArgMax reuses a program compiled for another class count (a [5, 2] input after a
+    // [6, 4] one gets index 2), which ReduceMax does not.
+    const max =
+      b.opsetVersion >= 18
+        ? b.op('ReduceMax', [x, axes], [intAttr('keepdims', 1)])
+        : b.op('ReduceMax', [x], [b.paramAttribute('axes', 'classAxes', 'ints'), intAttr('keepdims', 1)]);
     const atMax = b.op('Where', [b.op('Equal', [x, max]), one, zero]);
     const before = b.op('CumSum', [atMax, axisScalar], [intAttr('exclusive', 1)]);
     const isTop = b.op('Equal', [b.op('Sub', [atMax, before]), one]);
