@@ -176,6 +176,9 @@ export function createBrowserAdapters(sink: BackendInfo): ConformanceAdapter[] {
       async () => ({ ...(await tfjsInfoWithPaths()), 'WebGPU adapter': await probeWebGpu() }),
       sink,
     ),
+    // The composite formulation on the GPU backends, so that both paths stay tested there.
+    recordingBackendInfo(createTfjsWebGlAdapter(true), tfjsInfo, sink),
+    recordingBackendInfo(createTfjsWebGpuAdapter(true), tfjsInfo, sink),
     recordingBackendInfo(createOnnxRuntimeWebAdapter({ numThreads: 1, wasmPaths: ortWasmPaths }), () => ortInfo('wasm'), sink),
     recordingBackendInfo(
       createOrtWebGpuAdapter(ortWasmPaths),

@@ -9,10 +9,17 @@ import type { ConformanceAdapter } from '../../conformance/src/adapter.js';
 import { createTfjsBackendAdapter } from '../../conformance/src/adapters/tfjs.js';
 import { probeWebGl } from './gpu-probes.js';
 
-export function createTfjsWebGlAdapter(): ConformanceAdapter {
+/**
+ * `tfjs-webgl` runs the package's GPU programs; with `composite`, `tfjs-webgl-composite` runs the
+ * tf-ops formulation (`composite: true`) that any backend without our kernels gets.
+ */
+export function createTfjsWebGlAdapter(composite = false): ConformanceAdapter {
   // Ask the browser first: its answer is a better skip reason than tfjs' generic failure.
-  return createTfjsBackendAdapter('webgl', () => {
-    const gl = probeWebGl();
-    return typeof gl === 'string' ? gl : true;
+  return createTfjsBackendAdapter('webgl', {
+    composite,
+    prepare: () => {
+      const gl = probeWebGl();
+      return typeof gl === 'string' ? gl : true;
+    },
   });
 }

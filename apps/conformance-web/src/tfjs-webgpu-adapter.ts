@@ -7,14 +7,18 @@ import '@tensorflow/tfjs-backend-webgpu';
 import type { ConformanceAdapter } from '../../conformance/src/adapter.js';
 import { createTfjsBackendAdapter } from '../../conformance/src/adapters/tfjs.js';
 
-export function createTfjsWebGpuAdapter(): ConformanceAdapter {
-  return createTfjsBackendAdapter('webgpu', () => {
-    // The skip reason the browser gives is better than tfjs' generic "failed to initialize".
-    if (!('gpu' in navigator)) {
-      return window.isSecureContext
-        ? 'navigator.gpu is undefined: this browser does not expose WebGPU'
-        : 'navigator.gpu is undefined: WebGPU needs a secure context (https or localhost)';
-    }
-    return true;
+/** `tfjs-webgpu` (the package's WGSL programs) or, with `composite`, `tfjs-webgpu-composite`. */
+export function createTfjsWebGpuAdapter(composite = false): ConformanceAdapter {
+  return createTfjsBackendAdapter('webgpu', {
+    composite,
+    prepare: () => {
+      // The skip reason the browser gives is better than tfjs' generic "failed to initialize".
+      if (!('gpu' in navigator)) {
+        return window.isSecureContext
+          ? 'navigator.gpu is undefined: this browser does not expose WebGPU'
+          : 'navigator.gpu is undefined: WebGPU needs a secure context (https or localhost)';
+      }
+      return true;
+    },
   });
 }
