@@ -10,18 +10,24 @@ export interface ForwardResult {
 }
 
 /**
- * Runs `forward` under tf.customGrad with `constants` as further inputs whose gradient is 0, as if
- * they were wrapped in tf.stopGradient. They are inputs so that `tf.grads(f)([input, target])` gives
- * the input's gradient (and zeros for the target); were they only captured by the closure, the tape
- * would find no path from them to the loss and tfjs would refuse the whole call ("Cannot compute
- * gradient of y=f(x) with respect to x"). The zeros are float32, the dtype tfjs requires of every
- * gradient, also for an int32 target.
+ * Runs `forward` under tf.customGrad with the call's other tensors (`constants`) connected as if
+ * wrapped in tf.stopGradient, so that `tf.grads(f)([input, target])` gives the input's gradient and
+ * float32 zeros for the target; were they only captured by the closure, the tape would find no path
+ * from them to the loss and tfjs would refuse the whole call ("Cannot compute gradient of y=f(x)
+ * with respect to x"). Each constant enters as a one-element slice of itself (an "anchor"): the
+ * forward pass reads the constants from its closure, so customGrad only has to return a
+ * one-element zero for each, and Slice's own gradient widens it to the constant's shape only when
+ * someone asks for that gradient. (Full-size zeros, made at every backward pass whether asked for
+ * or not, were a whole extra tensor at the peak.)
  */
 export function customGradOverInput(
   input: tf.Tensor,
   constants: readonly tf.Tensor[],
   forward: (x: tf.Tensor, save: tf.GradSaveFunc) => ForwardResult,
 ): tf.Tensor {
+  // No reshape first: tfjs counts every tensor's bytes, views included, so a reshaped copy of the
+  // target would count as a whole extra tensor in tf.profile / tf.memory().
+  const anchors = constants.map((c) => tf.slice(c, c.shape.map(() => 0), c.shape.map((d) => Math.min(1, d))));
   const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const save = args[args.length - 1] as tf.GradSaveFunc;
     const { value, gradFunc } = forward(args[0] as tf.Tensor, save);
@@ -29,11 +35,13 @@ export function customGradOverInput(
       value,
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => [
         gradFunc(dy, saved),
-        ...constants.map((c) => tf.zeros(c.shape, 'float32')),
+        ...anchors.map((a) => tf.zeros(a.shape, 'float32')),
       ],
     };
   });
-  return op(input, ...constants);
+  const result = op(input, ...anchors);
+  tf.dispose(anchors);
+  return result;
 }
 
 /**
