@@ -27,7 +27,10 @@ export function customGradOverInput(
 ): tf.Tensor {
   // No reshape first: tfjs counts every tensor's bytes, views included, so a reshaped copy of the
   // target would count as a whole extra tensor in tf.profile / tf.memory().
-  const anchors = constants.map((c) => tf.slice(c, c.shape.map(() => 0), c.shape.map((d) => Math.min(1, d))));
+  // A scalar (one element already) is its own anchor: Slice refuses rank 0.
+  const anchors = constants.map((c) =>
+    c.rank === 0 ? tf.clone(c) : tf.slice(c, c.shape.map(() => 0), c.shape.map((d) => Math.min(1, d))),
+  );
   const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const save = args[args.length - 1] as tf.GradSaveFunc;
     const { value, gradFunc } = forward(args[0] as tf.Tensor, save);
