@@ -69,9 +69,10 @@ describe('a mean over 1e7 float32 elements', () => {
     await session.release();
   }, 120_000);
 
-  it('softmax with ignored positions: loss, count and gradient scale within rtol 1e-5', async () => {
+  it('softmax with ignored positions (2e6 elements): loss, count and gradient scale within rtol 1e-5', async () => {
     const classes = 10;
-    const positions = N / classes;
+    const positions = 200_000;
+    const N = positions * classes;
     const random = seededRandom(7);
     const x = new Float32Array(N);
     for (let i = 0; i < N; i++) x[i] = (random() - 0.5) * 12;
@@ -82,7 +83,7 @@ describe('a mean over 1e7 float32 elements', () => {
     const r = await runner.softmaxFocalLoss({ data: x, shape }, { data: labels, shape: [positions] }, options);
     const ref = softmaxFocalLoss({ data: Float64Array.from(x), shape }, { data: labels, shape: [positions] }, options);
     const lossError = relative(r.loss.data[0] as number, ref.loss.data[0] as number);
-    console.log(`softmax mean of 1e6 x 10: relative error ${lossError.toExponential(2)}`);
+    console.log(`softmax mean of 2e5 x 10: relative error ${lossError.toExponential(2)}`);
     expect(lossError).toBeLessThan(1e-5);
     expect(scaleError(r.gradInput!.data, ref.gradInput!.data)).toBeLessThan(1e-5);
   }, 120_000);

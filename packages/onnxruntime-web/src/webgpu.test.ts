@@ -24,7 +24,7 @@ if (available !== true) {
 let browser: BrowserSession;
 beforeAll(async () => {
   if (available === true) browser = await openBrowser();
-}, 60_000);
+}, 180_000);
 afterAll(async () => {
   if (available === true) await browser.close();
 });
@@ -94,7 +94,7 @@ describe.skipIf(available !== true)('ORT WebGPU execution provider (headless Chr
         closeTo(gpu[name]!.data, cpu[name]!.data, 1e-4, `opset ${opsetVersion} ${name} webgpu vs wasm`);
       }
       expectHeads(gpu, { cls: gpu.class_logits!.data, obj: gpu.objectness!.data }, 1e-4, `opset ${opsetVersion} webgpu`);
-    }, 60_000);
+    }, 180_000);
   }
 
   it('one session, inputs of another class count (ORT WebGPU ArgMax regression)', async () => {
@@ -107,7 +107,7 @@ describe.skipIf(available !== true)('ORT WebGPU execution provider (headless Chr
     closeTo(outs[1]!.loss!.data, ref.loss.data, 1e-4, 'narrow loss after wide');
     closeTo(outs[1]!.gradInput!.data, ref.gradInput!.data, 1e-4, 'narrow grad after wide');
     closeTo(outs[2]!.loss!.data, outs[0]!.loss!.data, 0, 'wide again');
-  }, 60_000);
+  }, 180_000);
 
   it("float16 two-head model when the adapter has 'shader-f16'", async (context) => {
     const features = await browser.gpuFeatures();
@@ -122,5 +122,5 @@ describe.skipIf(available !== true)('ORT WebGPU execution provider (headless Chr
     for (const name of ['class_loss', 'objectness_loss', 'class_logits_grad', 'objectness_grad']) {
       closeTo(gpu[name]!.data, cpu[name]!.data, 2e-3, `float16 ${name} webgpu vs wasm`);
     }
-  }, 60_000);
+  }, 180_000);
 });
