@@ -172,4 +172,4 @@ for (const row of rows) {
     `${row.size.toExponential(0).padEnd(6)} | ${row.name.padEnd(40)} | ${m(row.rate).padEnd(19)} | ${vsJs.padEnd(9)} | ${vsTorch.padEnd(16)} | ${m(row.cpuRate)}`,
   );
 }
-for (const note of notes) console.log(note);
+for (const note of new Set(notes)) console.log(note);
