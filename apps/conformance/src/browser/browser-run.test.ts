@@ -62,6 +62,20 @@ describe.skipIf(!hasChromium)(`browser run (${hasChromium ? chromium : `skipped:
     }
   });
 
+  it('runs the GPU and float16 adapters (WebGL, WebGPU through SwiftShader) and they pass', () => {
+    // Without these the browser run would pass by skipping them ("not available here"): CI must
+    // prove them, since Chromium with --enable-unsafe-webgpu gives a WebGPU adapter on any machine.
+    const gpu = ['tfjs-webgl', 'tfjs-webgpu', 'tfjs-webgl-f16', 'onnxruntime-web-webgpu'];
+    for (const name of gpu) {
+      expect(browser.report.unavailable?.[name], `${name} unavailable`).toBeUndefined();
+      const summary = browser.report.summary[name];
+      expect(summary, name).toBeDefined();
+      expect(summary?.fail, name).toBe(0);
+      // every committed focal fixture but the family ops (issue 15) and measured known deviations
+      expect(summary?.pass, name).toBeGreaterThan(200);
+    }
+  });
+
   it('gives the same pass/fail/skip verdict as the Node run for every adapter both have', async () => {
     const json = join(dir, 'node.json');
     const nodeRun = await cli(['--json', json]);
