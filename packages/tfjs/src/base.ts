@@ -31,3 +31,5 @@ export {
   type SoftmaxFocalLossAttrs,
 } from './kernels/kernel-names.js';
 export { FocalLossError, isFocalLossError, type FocalLossErrorCode } from '@focal-loss/core';
+// the focal-loss family (issue 15)
+export * from './family/index.js';

@@ -42,7 +42,7 @@ export interface TensorCallOptions {
 export const TENSOR_OPTION_NAMES: readonly string[] = ['weight', 'checkTargets', 'composite'];
 
 /** The only dtype the losses compute in (every backend supports it); others are refused, not cast. */
-const INPUT_DTYPES: readonly string[] = ['float32'];
+export const INPUT_DTYPES: readonly string[] = ['float32'];
 
 export interface TensorCall {
   readonly input: tf.Tensor;
@@ -70,12 +70,12 @@ function requireTensor(value: unknown, name: string): tf.Tensor {
   return value;
 }
 
-function info(tensor: tf.Tensor): TensorInfo {
+export function info(tensor: tf.Tensor): TensorInfo {
   return { dtype: tensor.dtype, shape: tensor.shape };
 }
 
-/** Step 3: this adapter's options, and that the tensors are live tf.Tensors. */
-function readTensorCall(input: unknown, target: unknown, adapter: Record<string, unknown>): TensorCall {
+/** Step 3: this adapter's options, and that the tensors are live tf.Tensors (also for the family ops). */
+export function readTensorCall(input: unknown, target: unknown, adapter: Record<string, unknown>): TensorCall {
   const checkTargets = readBooleanOption('checkTargets', adapter.checkTargets, false);
   const composite = readBooleanOption('composite', adapter.composite, false);
   const weightOption = adapter.weight ?? null;

@@ -39,10 +39,14 @@ function dyTimes(dy: tf.Tensor, grad: tf.Tensor, reduce: boolean): tf.Tensor {
   return tf.mul(dy, grad);
 }
 
-function runFused(
+/** The attributes runFused reads (every kernel of this package has them). */
+export type FusedAttrs = tf.NamedAttrMap & { reduction: 'none' | 'mean' | 'sum'; scale?: number };
+
+/** One kernel call for loss and gradient under customGrad (also the family's host kernels). */
+export function runFused(
   kernelName: string,
   call: { input: tf.Tensor; target: tf.Tensor; weight: tf.Tensor | null },
-  attrs: SigmoidFocalLossAttrs | SoftmaxFocalLossAttrs,
+  attrs: FusedAttrs,
   dyForInput: (dy: tf.Tensor) => tf.Tensor,
 ): tf.Tensor {
   const { input, target, weight } = call;
@@ -70,8 +74,8 @@ function runFused(
 }
 
 /** The mean's factor of a GPU call (only sigmoid runs there; softmax's count needs the targets). */
-function reductionScaleOf(attrs: SigmoidFocalLossAttrs | SoftmaxFocalLossAttrs): number {
-  if (!('scale' in attrs)) throw new Error('focal loss: no GPU reduction for this kernel');
+function reductionScaleOf(attrs: FusedAttrs): number {
+  if (typeof attrs.scale !== 'number') throw new Error('focal loss: no GPU reduction for this kernel');
   return attrs.scale as number;
 }
 
@@ -79,7 +83,7 @@ function reductionScaleOf(attrs: SigmoidFocalLossAttrs | SoftmaxFocalLossAttrs):
  * Whether a gradient tape records this call. Asked before the kernel runs (inside customGrad's
  * forward pass the engine reports no tape); without a tape the kernel skips the gradient.
  */
-function recording(): boolean {
+export function recording(): boolean {
   return tf.engine().isTapeOn();
 }
 

@@ -5,17 +5,35 @@
  * the wasm binaries live is passed in (a directory URL in the browser, an absolute path in Node).
  */
 import { isPlainObject } from '@focal-loss/core';
-import { sigmoidFocalLoss, softmaxFocalLoss } from '@focal-loss/tfjs';
+import {
+  asymmetricLoss,
+  qualityFocalLoss,
+  sigmoidFocalLoss,
+  sigmoidFocalLossStar,
+  softmaxFocalLoss,
+  varifocalLoss,
+} from '@focal-loss/tfjs';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import type { AdapterOutputs, ConformanceAdapter, Fixture, FixtureTensor } from '../adapter.js';
-import { float32Support, floatInputSupport, focalOpSupport, wantsGradient } from './fixture-tensors.js';
+import { float32Support, floatInputSupport, wantsGradient } from './fixture-tensors.js';
 
 export interface TfjsAdapterOptions {
   /** Directory (ending in "/") holding tfjs-backend-wasm's *.wasm files; without it the wasm adapter is skipped. */
   wasmPaths?: string;
 }
+
+/** The loss function of each fixture op (the focal ops and the focal-loss family of issue 15). */
+type TensorLoss = (input: tf.Tensor, target: tf.Tensor, options: unknown) => tf.Tensor;
+const LOSS_BY_OP: Readonly<Record<string, TensorLoss>> = {
+  sigmoid_focal_loss: sigmoidFocalLoss as TensorLoss,
+  softmax_focal_loss: softmaxFocalLoss as TensorLoss,
+  sigmoid_focal_loss_star: sigmoidFocalLossStar as TensorLoss,
+  quality_focal_loss: qualityFocalLoss as TensorLoss,
+  varifocal_loss: varifocalLoss as TensorLoss,
+  asymmetric_loss: asymmetricLoss as TensorLoss,
+};
 
 function toTensor(tensor: FixtureTensor): tf.Tensor {
   const shape = [...tensor.shape];
@@ -85,9 +103,7 @@ export function createTfjsBackendAdapter(
       return useBackend(backend);
     },
     supports(fixture: Fixture) {
-      // The focal-loss family ops (issue 15) are not implemented by @focal-loss/tfjs yet.
-      const op = focalOpSupport(fixture);
-      if (op !== true) return op;
+      if (LOSS_BY_OP[fixture.op] === undefined) return `op ${fixture.op} is not implemented by @focal-loss/tfjs`;
       // An error fixture runs as written: an int32 input or weight becomes an int32 tensor, which
       // the losses refuse (INVALID_OPTION naming the dtype) as the fixture expects.
       if (fixture.expected.kind === 'error') return true;
@@ -110,10 +126,8 @@ export function createTfjsBackendAdapter(
       const call = isPlainObject(options)
         ? { ...options, weight: w ?? null, checkTargets: true, ...(composite ? { composite } : {}) }
         : options;
-      const loss = (logits: tf.Tensor) =>
-        fixture.op === 'sigmoid_focal_loss'
-          ? sigmoidFocalLoss(logits, t, call as Parameters<typeof sigmoidFocalLoss>[2])
-          : softmaxFocalLoss(logits, t, call as Parameters<typeof softmaxFocalLoss>[2]);
+      const op = LOSS_BY_OP[fixture.op] as TensorLoss;
+      const loss = (logits: tf.Tensor) => op(logits, t, call);
       try {
         if (!wantsGradient(fixture)) {
           const value = loss(x);

@@ -12,6 +12,7 @@ import { sigmoidFocalLossWebGlConfig } from './webgl/SigmoidFocalLoss.js';
 import { softmaxFocalLossWebGlConfig } from './webgl/SoftmaxFocalLoss.js';
 import { sigmoidFocalLossWebGpuConfig } from './webgpu/SigmoidFocalLoss.js';
 import { softmaxFocalLossWebGpuConfig } from './webgpu/SoftmaxFocalLoss.js';
+import { FAMILY_HOST_KERNELS } from '../family/host-kernels.js';
 
 export const FUSED_KERNELS: readonly KernelConfig[] = [
   sigmoidFocalLossCpuConfig,
@@ -22,6 +23,8 @@ export const FUSED_KERNELS: readonly KernelConfig[] = [
   softmaxFocalLossWebGlConfig,
   sigmoidFocalLossWebGpuConfig,
   softmaxFocalLossWebGpuConfig,
+  // the focal-loss family (issue 15): cpu and wasm; webgl / webgpu run its composite formulation
+  ...FAMILY_HOST_KERNELS,
 ];
 
 for (const kernel of FUSED_KERNELS) registerKernel(kernel);
