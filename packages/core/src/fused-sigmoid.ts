@@ -35,6 +35,8 @@ export interface SigmoidLoopParams {
   readonly smoothing: number;
   readonly fromLogits: boolean;
   readonly eps: number;
+  /** Poly-1's epsilon: adds eps (1 - p_t)^(gamma+1) per element (sigmoid-math.ts). Default 0: no term, no cost. */
+  readonly polyEpsilon?: number;
   /** First element and one past the last; default the whole input (a worker's block). */
   readonly begin?: number;
   readonly end?: number;
@@ -51,6 +53,8 @@ export function sigmoidFocalLoop(params: SigmoidLoopParams): number {
   const { input: x, target: y, weight: w, lossOut, gradOut, scale, gamma, alphaPos, alphaNeg, smoothing, fromLogits, eps } = params;
   const begin = params.begin ?? 0;
   const end = params.end ?? x.length;
+  const polyEpsilon = params.polyEpsilon ?? 0;
+  const polyGrad = polyEpsilon * (gamma + 1); // the same bits as sigmoid-math.ts's left-to-right product
   let sum = 0;
   let compensation = 0;
   for (let i = begin; i < end; i++) {
@@ -60,12 +64,12 @@ export function sigmoidFocalLoop(params: SigmoidLoopParams): number {
     let elementLoss: number;
     let elementGrad = 0;
     if (!fromLogits) {
-      sigmoidFocalFromProbability(xi, t, gamma, alphaPos, alphaNeg, eps, element);
+      sigmoidFocalFromProbability(xi, t, gamma, alphaPos, alphaNeg, eps, element, polyEpsilon);
       elementLoss = element.loss;
       elementGrad = element.grad;
     } else if (xi === Infinity || xi === -Infinity) {
       // the limits (contract 1.1); the finite formula would compute 0 * Infinity
-      sigmoidFocalAtInfinity(xi, t, gamma, alphaPos, alphaNeg, element);
+      sigmoidFocalAtInfinity(xi, t, gamma, alphaPos, alphaNeg, element, polyEpsilon);
       elementLoss = element.loss;
       elementGrad = element.grad;
     } else {
@@ -92,11 +96,16 @@ export function sigmoidFocalLoop(params: SigmoidLoopParams): number {
       }
       const ce = t * softplusNeg + t1 * softplusPos;
       const u = p * t1 + q * t;
-      const focal = (alphaPos * t + alphaNeg * t1) * powGamma(u, gamma);
+      const uPow = powGamma(u, gamma);
+      const focal = (alphaPos * t + alphaNeg * t1) * uPow;
       elementLoss = focal * ce;
       if (gradOut !== null) {
         const pqOverU = u > 0 ? (p * q) / u : 0;
         elementGrad = focal * (gamma * pqOverU * (1 - 2 * t) * ce + (p * t1 - q * t));
+      }
+      if (polyEpsilon !== 0) {
+        elementLoss += polyEpsilon * u * uPow;
+        if (gradOut !== null) elementGrad += polyGrad * uPow * p * q * (1 - 2 * t);
       }
     }
     const wi = w === null ? 1 : (w[i] as number);

@@ -34,6 +34,8 @@ export interface SoftmaxLoopParams {
   readonly smoothing: number;
   readonly fromLogits: boolean;
   readonly eps: number;
+  /** Poly-1's epsilon: adds eps (1 - p_t)^(gamma+1) per position (softmax-math.ts). Default 0: no term. */
+  readonly polyEpsilon?: number;
 }
 
 // Per-row scratch (2 C numbers), grown on demand and reused across calls: a call with
@@ -50,7 +52,13 @@ export function softmaxFocalLoop(params: SoftmaxLoopParams): number {
   const isIndex = targetKind === 'index';
   const row: RowLayout = { offset: 0, stride: inner, classes };
   const rowTarget: RowTarget = { probabilities: isIndex ? null : target, index: -1, smoothing: params.smoothing };
-  const rowParams = { gamma: params.gamma, classWeights: params.classWeights, fromLogits: params.fromLogits, eps: params.eps };
+  const rowParams = {
+    gamma: params.gamma,
+    classWeights: params.classWeights,
+    fromLogits: params.fromLogits,
+    eps: params.eps,
+    polyEpsilon: params.polyEpsilon ?? 0,
+  };
   const work = scratchFor(classes);
   let sum = 0;
   let compensation = 0;
@@ -88,13 +96,13 @@ function rowFromLogits(
   input: ArrayLike<number>,
   layout: RowLayout,
   target: RowTarget,
-  params: { gamma: number; classWeights: ArrayLike<number> },
+  params: { gamma: number; classWeights: ArrayLike<number>; polyEpsilon: number },
   grad: NumericOut | null,
   gradScale: number,
   scratch: Float64Array,
 ): number {
   const { offset, stride, classes } = layout;
-  const { gamma, classWeights } = params;
+  const { gamma, classWeights, polyEpsilon } = params;
   if (classes === 0) return 0;
   // Largest logit and its first index. A row with max +Infinity, or all -Infinity, has no limit,
   // and a row with a NaN logit has none either: the loss and every gradient entry are NaN.
@@ -122,6 +130,9 @@ function rowFromLogits(
   const invSum = 1 / (1 + others);
   let loss = 0;
   let gTotal = 0;
+  let sumT = 0; // Poly-1's sums: t_c, t_c q_c, t_c p_c
+  let sumTQ = 0;
+  let pT = 0;
   for (let c = 0; c < classes; c++) {
     const t = targetAt(target, layout, c);
     const p = (scratch[c] as number) * invSum;
@@ -136,13 +147,33 @@ function rowFromLogits(
     scratch[c] = p;
     scratch[classes + c] = gC;
     gTotal += gC;
+    if (polyEpsilon !== 0) {
+      sumT += t;
+      sumTQ += t * q;
+      pT += t * p;
+    }
+  }
+  // Poly-1: u = 1 - p_t = sum_c t_c q_c + (1 - sum_c t_c), a sum without cancellation (q_k itself
+  // for a one-hot target); its gradient -eps (g+1) u^g p_j (t_j - p_t), with
+  // t_j - p_t = t_j q_j - (p_t - t_j p_j) exact for one-hot targets (q_k, or -p_k).
+  let polyCoef = 0;
+  if (polyEpsilon !== 0) {
+    const u = sumTQ + (1 - sumT);
+    const uPow = powGamma(u, gamma);
+    loss += polyEpsilon * u * uPow;
+    polyCoef = polyEpsilon * (gamma + 1) * uPow;
   }
   if (grad !== null) {
     for (let c = 0; c < classes; c++) {
       const p = scratch[c] as number;
       const gC = scratch[classes + c] as number;
       const q = c === top ? others * invSum : 1 - p;
-      grad[offset + c * stride] = gradScale * (p * (gTotal - gC) - q * gC);
+      let d = p * (gTotal - gC) - q * gC;
+      if (polyEpsilon !== 0) {
+        const t = targetAt(target, layout, c);
+        d -= polyCoef * p * (t * q - (pT - t * p));
+      }
+      grad[offset + c * stride] = gradScale * d;
     }
   }
   return loss;

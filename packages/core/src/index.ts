@@ -75,3 +75,13 @@ export { CompensatedSum } from './compensated-sum.js';
 export { reductionScale } from './reduction.js';
 // the focal-loss family (issue 15)
 export * from './family/index.js';
+// options beyond the 1.1 base, declared by each adapter (issue 15: polyEpsilon)
+export {
+  BASE_ONLY,
+  EXTENSION_OPTIONS,
+  requireImplemented,
+  requireDeclaredOptions,
+  extensionOptionsGiven,
+  type AdapterDeclaration,
+  type ExtensionOption,
+} from './adapter-declaration.js';

@@ -31,6 +31,7 @@ describe('resolveSigmoidOptions', () => {
       eps: 1e-7,
       labelSmoothing: 0,
       normalizer: null,
+      polyEpsilon: 0,
     });
     expect(resolveSigmoidOptions({ gamma: undefined })).toEqual(SIGMOID_DEFAULTS);
   });

@@ -17,6 +17,12 @@ export interface CommonFocalLossOptions {
   labelSmoothing?: number;
   /** With `reduction: "mean"`: divide the sum by this instead of the count (RetinaNet). Default null. */
   normalizer?: number | null;
+  /**
+   * Poly-1 (Leng et al., PolyLoss, ICLR 2022): adds `polyEpsilon * (1 - p_t)^(gamma + 1)` to each
+   * position's loss, not multiplied by alpha. A finite number >= -1. Default 0 (no term).
+   * Beyond the 1.1 base: an adapter must declare it (see adapter-declaration.ts).
+   */
+  polyEpsilon?: number;
 }
 
 export interface SigmoidFocalLossOptions extends CommonFocalLossOptions {
@@ -40,6 +46,7 @@ export interface ResolvedCommonOptions {
   readonly eps: number;
   readonly labelSmoothing: number;
   readonly normalizer: number | null;
+  readonly polyEpsilon: number;
 }
 
 export interface ResolvedSigmoidOptions extends ResolvedCommonOptions {
@@ -59,6 +66,7 @@ export const COMMON_DEFAULTS: ResolvedCommonOptions = Object.freeze({
   eps: 1e-7,
   labelSmoothing: 0,
   normalizer: null,
+  polyEpsilon: 0,
 });
 
 export const SIGMOID_DEFAULTS: ResolvedSigmoidOptions = Object.freeze({
@@ -131,6 +139,12 @@ function readNormalizer(value: unknown): number | null {
     throw invalid('normalizer', value, 'a finite number > 0, or null');
   }
   return value;
+}
+
+/** Poly-1's epsilon in the paper's domain, >= -1 (with gamma 0 and no alpha the loss then stays >= 0). */
+function readPolyEpsilon(value: unknown): number {
+  if (!isFiniteNumber(value) || value < -1) throw invalid('polyEpsilon', value, 'a finite number >= -1');
+  return value === 0 ? 0 : value; // -0 is 0: no term
 }
 
 function readInteger(name: string, value: unknown): number {
@@ -242,6 +256,7 @@ function resolveCommon(options: Record<string, unknown>): ResolvedCommonOptions 
     eps: readEps(pick(options, 'eps', d.eps)),
     labelSmoothing: readLabelSmoothing(pick(options, 'labelSmoothing', d.labelSmoothing)),
     normalizer: readNormalizer(pick(options, 'normalizer', d.normalizer)),
+    polyEpsilon: readPolyEpsilon(pick(options, 'polyEpsilon', d.polyEpsilon)),
   };
   // Options that would silently have no effect are errors (contract 1.1): the caller meant
   // something the call would not do.

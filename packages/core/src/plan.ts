@@ -2,7 +2,8 @@
  * The call plan of each op: every check a call needs before any work, in one fixed order, so that
  * a call with several faults gets the same error code from every adapter (contract 1.1):
  *   1. the options argument (plain object) and the adapter's own keys: `splitCallOptions`;
- *   2. the loss options (INVALID_OPTION);
+ *   2. the loss options (INVALID_OPTION), ending with the options beyond the 1.1 base that the
+ *      adapter has not declared (adapter-declaration.ts);
  *   3. the adapter's own options (the adapter checks them between `resolve*` and `plan*`);
  *   4. dtypes of input, target, weight (INVALID_OPTION naming what was received);
  *   5. shapes (SHAPE_MISMATCH): each shape, its data length, the size cap, then their relations;
@@ -10,6 +11,7 @@
  *   7. target values (INVALID_TARGET), with the checks of targets.ts, by the adapter.
  * Each adapter op is then "plan, then run" (style: one shared prologue, thin ops).
  */
+import { BASE_ONLY, requireDeclaredOptions, type AdapterDeclaration } from './adapter-declaration.js';
 import { FocalLossError, describeValue } from './errors.js';
 import {
   resolveSigmoidOptions,
@@ -84,13 +86,18 @@ export interface SigmoidPlan {
   readonly scale: number;
 }
 
-/** Every check of a `sigmoid_focal_loss` call but the target values; `inputDtypes` are the adapter's. */
+/**
+ * Every check of a `sigmoid_focal_loss` call but the target values; `inputDtypes` are the adapter's,
+ * `declaration` what it implements beyond the 1.1 base (none when absent).
+ */
 export function planSigmoidCall(
   lossOptions: unknown,
   tensors: CallTensors,
   inputDtypes: readonly string[],
+  declaration: AdapterDeclaration = BASE_ONLY,
 ): SigmoidPlan {
   const options = resolveSigmoidOptions(lossOptions);
+  requireDeclaredOptions('sigmoid_focal_loss', options, declaration);
   const { input, target, weight } = tensors;
   requireDtype('input', input, inputDtypes);
   requireDtype('sigmoid_focal_loss target', target, [...inputDtypes, ...BINARY_TARGET_DTYPES]);
@@ -121,14 +128,16 @@ export interface SoftmaxPlan {
 /**
  * Every check of a `softmax_focal_loss` call but the target values. The mean's scale depends on
  * how many positions are ignored: `reductionScale(reduction, normalizer, counted)` once the
- * adapter has counted them (checkClassIndexTargets returns the count).
+ * adapter has counted them (checkClassIndexTargets returns the count). `declaration` as above.
  */
 export function planSoftmaxCall(
   lossOptions: unknown,
   tensors: CallTensors,
   inputDtypes: readonly string[],
+  declaration: AdapterDeclaration = BASE_ONLY,
 ): SoftmaxPlan {
   const options = resolveSoftmaxOptions(lossOptions);
+  requireDeclaredOptions('softmax_focal_loss', options, declaration);
   const { input, target, weight } = tensors;
   requireDtype('input', input, inputDtypes);
   requireDtype(

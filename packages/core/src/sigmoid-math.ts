@@ -7,6 +7,11 @@
  *   d/dx = alpha_t u^gamma (gamma (p q / u) (1 - 2t) ce + (p - t))
  * p and q both come from e = exp(-|x|) (never q = 1 - p by subtraction), so each keeps its relative
  * precision at saturated logits; u^(gamma - 1) never appears on its own, so gamma < 1 is finite.
+ *
+ * Poly-1 (`polyEpsilon`, eps; Leng et al., ICLR 2022) adds a term that alpha does not multiply:
+ *   loss += eps u^(gamma+1)
+ *   d/dx += eps (gamma + 1) u^gamma p q (1 - 2t)        (du/dx = p q (1 - 2t))
+ * computed only when eps != 0, so eps = 0 gives the focal loss bit for bit.
  */
 
 /** Where the per-element functions write their two results, so the hot loop allocates nothing. */
@@ -34,7 +39,8 @@ export function smoothBinaryTarget(target: number, smoothing: number): number {
 
 /**
  * Sigmoid focal loss of one logit `x` against target `t` in [0, 1], and its derivative with
- * respect to `x`. `alphaPos` / `alphaNeg` are (alpha, 1 - alpha), or (1, 1) when alpha is null.
+ * respect to `x`. `alphaPos` / `alphaNeg` are (alpha, 1 - alpha), or (1, 1) when alpha is null;
+ * `polyEpsilon` the Poly-1 term's epsilon (0: none).
  */
 export function sigmoidFocalFromLogit(
   x: number,
@@ -43,9 +49,10 @@ export function sigmoidFocalFromLogit(
   alphaPos: number,
   alphaNeg: number,
   out: ElementResult,
+  polyEpsilon = 0,
 ): void {
   if (x === Infinity || x === -Infinity) {
-    sigmoidFocalAtInfinity(x, t, gamma, alphaPos, alphaNeg, out);
+    sigmoidFocalAtInfinity(x, t, gamma, alphaPos, alphaNeg, out, polyEpsilon);
     return;
   }
   const e = Math.exp(-Math.abs(x));
@@ -71,12 +78,17 @@ export function sigmoidFocalFromLogit(
   const ce = t * softplusNeg + t1 * softplusPos;
   const u = p * t1 + q * t; // 1 - p_t as a sum of non-negative terms: no cancellation
   const alphaT = alphaPos * t + alphaNeg * t1;
-  const focal = alphaT * powGamma(u, gamma);
+  const uPow = powGamma(u, gamma);
+  const focal = alphaT * uPow;
   out.loss = focal * ce;
   // p q / u is bounded (by p / t and q / (1 - t)); u is 0 only when a probability underflowed,
   // and then u^gamma = 0 (gamma > 0) or gamma = 0 removes the term: 0 is the exact limit.
   const pqOverU = u > 0 ? (p * q) / u : 0;
   out.grad = focal * (gamma * pqOverU * (1 - 2 * t) * ce + (p * t1 - q * t));
+  if (polyEpsilon !== 0) {
+    out.loss += polyEpsilon * u * uPow;
+    out.grad += polyEpsilon * (gamma + 1) * uPow * p * q * (1 - 2 * t);
+  }
 }
 
 /**
@@ -86,6 +98,7 @@ export function sigmoidFocalFromLogit(
  *   t < 1: ce -> +Infinity, so the loss is +Infinity unless alpha_t (1 - t)^gamma = 0 (then 0), and
  *          the gradient tends to alpha_t (1 - t)^gamma (1 - t): the gamma term q ce -> 0.
  * x = -Infinity mirrors it with u = t and p - t = -t.
+ * The Poly-1 term tends to eps u^(gamma+1) with u = 1 - t (or t), its gradient to 0 (p q -> 0).
  */
 export function sigmoidFocalAtInfinity(
   x: number,
@@ -94,6 +107,7 @@ export function sigmoidFocalAtInfinity(
   alphaPos: number,
   alphaNeg: number,
   out: ElementResult,
+  polyEpsilon = 0,
 ): void {
   const t1 = 1 - t;
   const u = x > 0 ? t1 : t; // 1 - p_t at the limit
@@ -102,14 +116,17 @@ export function sigmoidFocalAtInfinity(
     out.grad = 0;
     return;
   }
-  const focal = (alphaPos * t + alphaNeg * t1) * powGamma(u, gamma);
+  const uPow = powGamma(u, gamma);
+  const focal = (alphaPos * t + alphaNeg * t1) * uPow;
   out.loss = focal === 0 ? 0 : Infinity;
   out.grad = x > 0 ? focal * t1 : -focal * t;
+  if (polyEpsilon !== 0) out.loss += polyEpsilon * u * uPow; // Infinity stays Infinity
 }
 
 /**
  * Sigmoid focal loss of one probability `pIn` (clipped to [eps, 1 - eps]) against target `t`, and
- * its derivative with respect to `pIn`, which is 0 where the clip is active.
+ * its derivative with respect to `pIn`, which is 0 where the clip is active. With Poly-1,
+ * d/dp [polyEpsilon u^(gamma+1)] = polyEpsilon (gamma + 1) u^gamma (1 - 2t).
  */
 export function sigmoidFocalFromProbability(
   pIn: number,
@@ -119,6 +136,7 @@ export function sigmoidFocalFromProbability(
   alphaNeg: number,
   eps: number,
   out: ElementResult,
+  polyEpsilon = 0,
 ): void {
   const hi = 1 - eps;
   const clipped = pIn < eps || pIn > hi;
@@ -130,9 +148,14 @@ export function sigmoidFocalFromProbability(
   const ce = -(t * logP + t1 * logQ);
   const u = p * t1 + q * t; // >= eps > 0 after the clip
   const alphaT = alphaPos * t + alphaNeg * t1;
-  const focal = alphaT * powGamma(u, gamma);
+  const uPow = powGamma(u, gamma);
+  const focal = alphaT * uPow;
   out.loss = focal * ce;
   out.grad = clipped ? 0 : focal * ((gamma * (1 - 2 * t) * ce) / u + (t1 / q - t / p));
+  if (polyEpsilon !== 0) {
+    out.loss += polyEpsilon * u * uPow;
+    if (!clipped) out.grad += polyEpsilon * (gamma + 1) * uPow * (1 - 2 * t);
+  }
 }
 
 /** (alphaPos, alphaNeg) for a scalar alpha or null. */

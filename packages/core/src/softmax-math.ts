@@ -7,6 +7,10 @@
  *   dL/dx_j = p_j (G - G_j) - q_j G_j.
  * The largest logit's q is computed as (sum of the other exponentials) / (1 + that sum), never as
  * 1 - p, so confident rows keep their relative precision; s_c / q_c tends to 1 where both vanish.
+ *
+ * Poly-1 (`polyEpsilon`, eps) adds eps u^(gamma+1) per position, u = 1 - p_t, p_t = sum_c t_c p_c,
+ * not multiplied by the class weights; dL/dx_j gains -eps (gamma+1) u^gamma p_j (t_j - p_t).
+ * Computed only when eps != 0, so eps = 0 gives the focal loss bit for bit.
  */
 import { powGamma } from './sigmoid-math.js';
 
@@ -33,6 +37,8 @@ export interface RowParams {
   classWeights: ArrayLike<number>;
   fromLogits: boolean;
   eps: number;
+  /** Poly-1's epsilon; 0 or absent: no term. */
+  polyEpsilon?: number;
 }
 
 export function targetAt(target: RowTarget, layout: RowLayout, c: number): number {
@@ -74,6 +80,7 @@ function rowFromLogits(
 ): number {
   const { offset, stride, classes } = layout;
   const { gamma, classWeights } = params;
+  const polyEpsilon = params.polyEpsilon ?? 0;
   if (classes === 0) return 0;
   // Largest logit and its first index. A row with max +Infinity, or all -Infinity, has no limit,
   // and a row with a NaN logit has none either: the loss and every gradient entry are NaN.
@@ -100,6 +107,9 @@ function rowFromLogits(
   const invSum = 1 / (1 + others);
   let loss = 0;
   let gTotal = 0;
+  let sumT = 0; // Poly-1's sums: t_c, t_c q_c, t_c p_c
+  let sumTQ = 0;
+  let pT = 0;
   for (let c = 0; c < classes; c++) {
     const t = targetAt(target, layout, c);
     const p = (scratch[c] as number) * invSum;
@@ -114,13 +124,33 @@ function rowFromLogits(
     scratch[c] = p;
     scratch[classes + c] = gC;
     gTotal += gC;
+    if (polyEpsilon !== 0) {
+      sumT += t;
+      sumTQ += t * q;
+      pT += t * p;
+    }
+  }
+  // Poly-1: u = 1 - p_t = sum_c t_c q_c + (1 - sum_c t_c), a sum without cancellation (q_k itself
+  // for a one-hot target); its gradient -eps (g+1) u^g p_j (t_j - p_t), with
+  // t_j - p_t = t_j q_j - (p_t - t_j p_j) exact for one-hot targets (q_k, or -p_k).
+  let polyCoef = 0;
+  if (polyEpsilon !== 0) {
+    const u = sumTQ + (1 - sumT);
+    const uPow = powGamma(u, gamma);
+    loss += polyEpsilon * u * uPow;
+    polyCoef = polyEpsilon * (gamma + 1) * uPow;
   }
   if (grad !== null) {
     for (let c = 0; c < classes; c++) {
       const p = scratch[c] as number;
       const gC = scratch[classes + c] as number;
       const q = c === top ? others * invSum : 1 - p;
-      grad[offset + c * stride] = gradScale * (p * (gTotal - gC) - q * gC);
+      let d = p * (gTotal - gC) - q * gC;
+      if (polyEpsilon !== 0) {
+        const t = targetAt(target, layout, c);
+        d -= polyCoef * p * (t * q - (pT - t * p));
+      }
+      grad[offset + c * stride] = gradScale * d;
     }
   }
   return loss;
@@ -145,8 +175,11 @@ function rowFromProbabilities(
 ): number {
   const { offset, stride, classes } = layout;
   const { gamma, classWeights, eps } = params;
+  const polyEpsilon = params.polyEpsilon ?? 0;
   const hi = 1 - eps;
   let loss = 0;
+  let sumT = 0; // Poly-1's sums: t_c and t_c q_c
+  let sumTQ = 0;
   for (let c = 0; c < classes; c++) {
     const at = offset + c * stride;
     const pIn = input[at] as number;
@@ -154,13 +187,33 @@ function rowFromProbabilities(
     const p = pIn < eps ? eps : pIn > hi ? hi : pIn;
     const q = 1 - p;
     const s = -Math.log(p);
-    const weight = (classWeights[c] as number) * targetAt(target, layout, c);
+    const t = targetAt(target, layout, c);
+    const weight = (classWeights[c] as number) * t;
     const qPow = powGamma(q, gamma);
     loss += weight === 0 ? 0 : weight * qPow * s;
     if (grad !== null) {
       // d/dp [q^g s] = -q^g (g s / q + 1 / p); q >= eps > 0 after the clip. The position's weight
       // (in gradScale) multiplies even a zero gradient: IEEE, as in every other path (NaN * 0 = NaN).
       grad[at] = gradScale * (clipped || weight === 0 ? 0 : -weight * qPow * ((gamma * s) / q + 1 / p));
+    }
+    if (polyEpsilon !== 0) {
+      sumT += t;
+      sumTQ += t * q;
+    }
+  }
+  // Poly-1 with the probabilities as independent inputs (not renormalised): u = 1 - sum_c t_c p_c
+  // and d/dp_j [eps u^(g+1)] = -eps (g+1) u^g t_j, 0 where p_j was clipped. No classes: no term.
+  if (polyEpsilon !== 0 && classes > 0) {
+    const u = sumTQ + (1 - sumT);
+    const uPow = powGamma(u, gamma);
+    loss += polyEpsilon * u * uPow;
+    if (grad !== null) {
+      const polyCoef = polyEpsilon * (gamma + 1) * uPow;
+      for (let c = 0; c < classes; c++) {
+        const at = offset + c * stride;
+        const pIn = input[at] as number;
+        if (!(pIn < eps || pIn > hi)) grad[at] = (grad[at] as number) + gradScale * (-polyCoef * targetAt(target, layout, c));
+      }
     }
   }
   return loss;
