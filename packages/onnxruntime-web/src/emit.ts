@@ -16,6 +16,7 @@ import { BodyEmitter, type ParamKind, type SumMode } from './body-emitter.js';
 import type { BodyIO, BodyOutputs } from './body-common.js';
 import { emitSigmoidBody } from './sigmoid-body.js';
 import { emitSoftmaxBody } from './softmax-body.js';
+import { FAMILY_TABLE } from './family/table.js';
 import { FOCAL_LOSS_DOMAIN, OP_NAMES, describeVariant, type LossSpec } from './loss-spec.js';
 import { RUNTIME_OPTIONS, type OptionInput } from './option-inputs.js';
 import { floatAttr, floatsAttr, intAttr, intsAttr, node, opset } from './protos.js';
@@ -48,7 +49,8 @@ export interface EmittedLoss {
 
 function emitBody(b: BodyEmitter, spec: LossSpec, io: BodyIO, out: BodyOutputs): void {
   if (spec.op === 'sigmoid') emitSigmoidBody(b, spec.variant, io, out);
-  else emitSoftmaxBody(b, spec.variant, io, out);
+  else if (spec.op === 'softmax') emitSoftmaxBody(b, spec.variant, io, out);
+  else FAMILY_TABLE[spec.op].emit(b, spec.variant, io, out);
 }
 
 function callAttribute(name: string, kind: ParamKind, spec: LossSpec) {

@@ -14,7 +14,9 @@ export {
   irVersionFor,
   type LossOp,
   type LossChoice,
+  type FamilyLossChoice,
 } from './loss-spec.js';
+export type { DistributionFocalLossOptions } from './distribution.js';
 export { buildLossModel, encodeModel, type LossModelOptions, type LossModelSettings } from './standalone.js';
 export { appendFocalLoss, type AppendLossOptions, type AppendSettings } from './append.js';
 export { RUNTIME_OPTIONS } from './option-inputs.js';

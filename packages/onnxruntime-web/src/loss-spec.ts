@@ -6,15 +6,22 @@
 import {
   FocalLossError,
   describeValue,
+  isFamilyOp,
   isPlainObject,
+  resolveFamilyOptions,
   resolveSigmoidOptions,
   resolveSoftmaxOptions,
   type ResolvedSigmoidOptions,
   type ResolvedSoftmaxOptions,
   type SigmoidFocalLossOptions,
   type SoftmaxFocalLossOptions,
+  type FamilyOpName,
+  type FamilyOptionsByOp,
+  type ResolvedFamilyOptionsByOp,
 } from '@focal-loss/core';
 import type { ParamValue } from './body-emitter.js';
+import type { FamilyVariant } from './family/elementwise.js';
+import { FAMILY_TABLE } from './family/table.js';
 import type { SigmoidVariant } from './sigmoid-body.js';
 import type { SoftmaxVariant } from './softmax-body.js';
 
@@ -52,12 +59,28 @@ export function irVersionFor(opsetVersion: number): number {
   return DEFAULT_IR_VERSION;
 }
 
-export const OP_NAMES = {
+/** The ops of this package: the two focal losses, and the family ops of issue 15 by their core names. */
+export type LossOp = 'sigmoid' | 'softmax' | FamilyOpName;
+
+/** Names of each op's model-local functions (loss and gradient) in the custom domain. */
+export const OP_NAMES: { readonly [Op in LossOp]: { readonly loss: string; readonly grad: string } } = {
   sigmoid: { loss: 'SigmoidFocalLoss', grad: 'SigmoidFocalLossGrad' },
   softmax: { loss: 'SoftmaxFocalLoss', grad: 'SoftmaxFocalLossGrad' },
-} as const;
+  sigmoid_focal_loss_star: FAMILY_TABLE.sigmoid_focal_loss_star.names,
+  quality_focal_loss: FAMILY_TABLE.quality_focal_loss.names,
+  varifocal_loss: FAMILY_TABLE.varifocal_loss.names,
+  asymmetric_loss: FAMILY_TABLE.asymmetric_loss.names,
+};
 
-export type LossOp = 'sigmoid' | 'softmax';
+/** A family op's spec: elementwise like the sigmoid loss, logits only. */
+export type FamilySpec = {
+  readonly [Op in FamilyOpName]: {
+    readonly op: Op;
+    readonly options: ResolvedFamilyOptionsByOp[Op];
+    readonly variant: FamilyVariant;
+    readonly values: Readonly<Record<string, ParamValue>>;
+  };
+}[FamilyOpName];
 
 export type LossSpec =
   | {
@@ -71,7 +94,18 @@ export type LossSpec =
       readonly options: ResolvedSoftmaxOptions;
       readonly variant: SoftmaxVariant;
       readonly values: Readonly<Record<string, ParamValue>>;
-    };
+    }
+  | FamilySpec;
+
+/** The family ops' choices: each op with its own option type (core's). */
+export type FamilyLossChoice = {
+  readonly [Op in FamilyOpName]: {
+    readonly op: Op;
+    /** The op's options (validated by @focal-loss/core's resolveFamilyOptions). */
+    readonly options?: FamilyOptionsByOp[Op];
+    readonly targetKind?: undefined;
+  };
+}[FamilyOpName];
 
 /**
  * The op and its options, typed per op (a discriminated union): `axis` or `ignoreIndex` on a
@@ -90,9 +124,15 @@ export type LossChoice =
       readonly options?: SoftmaxFocalLossOptions;
       /** int32 class indices (default) or float per-class probabilities. */
       readonly targetKind?: 'index' | 'probability';
-    };
+    }
+  | FamilyLossChoice;
 
 export type SpecRequest = LossChoice & { readonly weight?: boolean };
+
+/** Whether the op is elementwise (target, weight and unreduced loss of the input's shape). */
+export function isElementwise(spec: LossSpec): boolean {
+  return spec.op !== 'softmax';
+}
 
 function commonValues(o: ResolvedSigmoidOptions | ResolvedSoftmaxOptions): Record<string, ParamValue> {
   const values: Record<string, ParamValue> = { gamma: o.gamma, labelSmoothing: o.labelSmoothing, eps: o.eps };
@@ -104,10 +144,14 @@ export function resolveLossSpec(request: SpecRequest): LossSpec {
   if (!isPlainObject(request)) {
     throw new FocalLossError('INVALID_OPTION', `the model options must be a plain object, got ${describeValue(request)}`);
   }
-  if (request.op !== 'sigmoid' && request.op !== 'softmax') {
-    throw new FocalLossError('INVALID_OPTION', `op must be "sigmoid" or "softmax", got ${describeValue((request as { op: unknown }).op)}`);
-  }
   const hasWeight = request.weight === true;
+  if (isFamilyOp(request.op)) return familySpec(request.op, resolveFamilyOptions(request.op, request.options), hasWeight);
+  if (request.op !== 'sigmoid' && request.op !== 'softmax') {
+    throw new FocalLossError(
+      'INVALID_OPTION',
+      `op must be "sigmoid", "softmax" or one of the family ops (${Object.keys(FAMILY_TABLE).join(', ')}), got ${describeValue((request as { op: unknown }).op)}`,
+    );
+  }
   if (request.op === 'sigmoid') return sigmoidSpec(resolveSigmoidOptions(request.options), hasWeight);
   const options = resolveSoftmaxOptions(request.options);
   const targetKind = request.targetKind ?? 'index';
@@ -159,6 +203,21 @@ export function softmaxSpec(options: ResolvedSoftmaxOptions, targetKind: 'index'
       hasIgnoreIndex,
     },
   };
+}
+
+/** The spec of a family op's resolved options (the runner's call plan, or resolveLossSpec). */
+export function familySpec<Op extends FamilyOpName>(op: Op, options: ResolvedFamilyOptionsByOp[Op], hasWeight: boolean): LossSpec {
+  const row = FAMILY_TABLE[op];
+  const values: Record<string, ParamValue> = row.values(options);
+  if (options.normalizer !== null) values.normalizer = options.normalizer;
+  const variant: FamilyVariant = {
+    reduction: options.reduction,
+    fromLogits: true,
+    hasWeight,
+    hasNormalizer: options.normalizer !== null,
+    ...row.structure(options),
+  };
+  return { op, options, values, variant } as FamilySpec;
 }
 
 /** A short, stable description of the structural variant, written into the function's doc_string. */

@@ -14,7 +14,10 @@ import type { ValueInfoProto } from './gen/onnx_pb.js';
 import type { ParamKind, ParamValue } from './body-emitter.js';
 import { DataType, tensorValueInfo } from './protos.js';
 
-/** Options that may be run-time inputs. `axis` is not: it is an attribute of ArgMax and friends. */
+/**
+ * Options that may be run-time inputs. `axis` is not: it is an attribute of ReduceMax and friends;
+ * neither are booleans such as varifocal_loss's `iouWeighted`, which choose the graph.
+ */
 export const RUNTIME_OPTIONS: readonly string[] = [
   'gamma',
   'alpha',
@@ -23,6 +26,11 @@ export const RUNTIME_OPTIONS: readonly string[] = [
   'labelSmoothing',
   'eps',
   'ignoreIndex',
+  // the family ops' own numbers (issue 15)
+  'beta',
+  'gammaPos',
+  'gammaNeg',
+  'clip',
 ];
 
 /** One option the emitted graph reads from an input. */

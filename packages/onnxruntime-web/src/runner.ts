@@ -22,16 +22,26 @@ import {
   FocalLossError,
   checkBinaryTargets,
   checkClassIndexTargets,
+  checkFamilyTargets,
   checkUnitIntervalTargets,
+  isFamilyOp,
+  planFamilyCall,
   planSigmoidCall,
   planSoftmaxCall,
   readBooleanOption,
   splitCallOptions,
+  splitFamilyCallOptions,
+  type AsymmetricLossOptions,
+  type FamilyOpName,
+  type FocalLossStarOptions,
+  type QualityFocalLossOptions,
   type SigmoidFocalLossOptions,
   type SoftmaxFocalLossOptions,
+  type VarifocalLossOptions,
 } from '@focal-loss/core';
+import { distributionCall, type DistributionFocalLossOptions } from './distribution.js';
 import { runnerDisposedError } from './errors.js';
-import { sigmoidSpec, softmaxSpec, type LossOp, type LossSpec } from './loss-spec.js';
+import { familySpec, sigmoidSpec, softmaxSpec, type LossOp, type LossSpec } from './loss-spec.js';
 import { SessionCache } from './session-cache.js';
 import { buildStandalone, encodeModel } from './standalone.js';
 import { optionFeed, type OptionInput } from './option-inputs.js';
@@ -92,6 +102,7 @@ const OP_NAME = { sigmoid: 'sigmoid_focal_loss', softmax: 'softmax_focal_loss' }
 
 /** Steps 1-7 of the contract's check order (core/src/plan.ts), then the spec of the model to run. */
 export function prepareCall(op: LossOp, inputValue: unknown, targetValue: unknown, options: unknown): Prepared {
+  if (isFamilyOp(op)) return prepareFamilyCall(op, inputValue, targetValue, options);
   if (op !== 'sigmoid' && op !== 'softmax') throw new FocalLossError('INVALID_OPTION', `op must be "sigmoid" or "softmax"`);
   // 1. the options argument, and the runner's own keys split off
   const { adapter, loss } = splitCallOptions(options, OP_NAME[op], ADAPTER_KEYS);
@@ -128,6 +139,29 @@ export function prepareCall(op: LossOp, inputValue: unknown, targetValue: unknow
       plan.targetKind === 'index'
         ? new ort.Tensor('int32', target.view.data as Int32Array, [...target.view.shape])
         : floatTensor(target.view),
+    weight: weight?.view ?? null,
+    outputShape: plan.outputShape,
+    gradient,
+  };
+}
+
+/**
+ * The same steps for a family op (core's family plan): elementwise like the sigmoid loss, float32
+ * targets in [0, 1] or int32/bool 0/1 labels (fed as float32), asymmetric_loss 0/1 only.
+ */
+function prepareFamilyCall(op: FamilyOpName, inputValue: unknown, targetValue: unknown, options: unknown): Prepared {
+  const { adapter, loss } = splitFamilyCallOptions(options, op, ADAPTER_KEYS);
+  const gradient = readBooleanOption('gradient', adapter.gradient, false);
+  const weightValue = adapter.weight ?? null;
+  const input = readTensor(inputValue, 'input');
+  const target = readTensor(targetValue, 'target');
+  const weight = weightValue === null ? null : readTensor(weightValue, 'weight');
+  const plan = planFamilyCall(op, loss, { input: input.info, target: target.info, weight: weight?.info ?? null }, INPUT_DTYPES);
+  checkFamilyTargets(op, plan.targetKind, target.view.data);
+  return {
+    spec: familySpec(op, plan.options, weight !== null),
+    input: input.view,
+    target: floatTensor(target.view),
     weight: weight?.view ?? null,
     outputShape: plan.outputShape,
     gradient,
@@ -191,6 +225,41 @@ export class FocalLossRunner {
     options: SoftmaxFocalLossOptions & RunCallOptions = {},
   ): Promise<RunnerResult> {
     return this.run('softmax', input, target, options);
+  }
+
+  /** FL* (fvcore `sigmoid_focal_loss_star`): alpha_t softplus(-(gamma x_t + beta)) / gamma. */
+  sigmoidFocalLossStar(input: TensorInput, target: TensorInput, options: FocalLossStarOptions & RunCallOptions = {}): Promise<RunnerResult> {
+    return this.run('sigmoid_focal_loss_star', input, target, options);
+  }
+
+  /** Quality Focal Loss (GFL; mmdet `QualityFocalLoss`, dense IoU targets): |t - p|^beta ce(x, t). */
+  qualityFocalLoss(input: TensorInput, target: TensorInput, options: QualityFocalLossOptions & RunCallOptions = {}): Promise<RunnerResult> {
+    return this.run('quality_focal_loss', input, target, options);
+  }
+
+  /** Varifocal Loss (mmdet `VarifocalLoss`): t ce for t > 0, alpha p^gamma ce for t = 0. */
+  varifocalLoss(input: TensorInput, target: TensorInput, options: VarifocalLossOptions & RunCallOptions = {}): Promise<RunnerResult> {
+    return this.run('varifocal_loss', input, target, options);
+  }
+
+  /** Asymmetric Loss (Alibaba-MIIL/ASL `AsymmetricLoss`) over 0/1 multi-label targets. */
+  asymmetricLoss(input: TensorInput, target: TensorInput, options: AsymmetricLossOptions & RunCallOptions = {}): Promise<RunnerResult> {
+    return this.run('asymmetric_loss', input, target, options);
+  }
+
+  /**
+   * Distribution Focal Loss (GFL; mmdet `DistributionFocalLoss`): `input` [..., bins] logits,
+   * `positions` [...] continuous targets in [0, bins - 1]. The softmax graph with gamma 0, alpha
+   * null against the two-hot targets of core's `twoHotTargets`, so the gradient is softmax - two-hot.
+   */
+  distributionFocalLoss(input: TensorInput, positions: TensorInput, options: DistributionFocalLossOptions = {}): Promise<RunnerResult> {
+    if (this.cache.isClosed) return Promise.reject(runnerDisposedError());
+    try {
+      const call = distributionCall(input, positions, options);
+      return this.run('softmax', call.input, call.target, call.options);
+    } catch (error) {
+      return Promise.reject(error);
+    }
   }
 
   async run(op: LossOp, input: TensorInput, target: TensorInput, options?: object): Promise<RunnerResult> {

@@ -73,7 +73,7 @@ export function declaredDims(spec: LossSpec, rankOrDims: number | Dims) {
   }
   const rank = typeof rankOrDims === 'number' ? rankOrDims : rankOrDims.length;
   const input: Dims = typeof rankOrDims === 'number' ? Array.from({ length: rank }, (_, i) => `d${i}`) : rankOrDims;
-  if (spec.op === 'sigmoid') return { input, target: input, loss: input };
+  if (spec.op !== 'softmax') return { input, target: input, loss: input };
   const axis = spec.options.axis;
   if (axis < -rank || axis >= rank) {
     throw new FocalLossError('SHAPE_MISMATCH', `axis ${axis} is out of range for an input of rank ${rank}`);

@@ -3,10 +3,10 @@
  * Browser-safe: what the host knows (thread count, where the wasm files are served) is passed in.
  */
 import { isPlainObject } from '@focal-loss/core';
-import { FocalLossRunner } from '@focal-loss/onnxruntime-web';
+import { FocalLossRunner, type RunnerResult, type TensorInput } from '@focal-loss/onnxruntime-web';
 import * as ort from 'onnxruntime-web';
 import type { AdapterOutputs, ConformanceAdapter, Fixture, FixtureTensor } from '../adapter.js';
-import { float32Support, floatInputSupport, focalOpSupport, wantsGradient } from './fixture-tensors.js';
+import { float32Support, floatInputSupport, wantsGradient } from './fixture-tensors.js';
 
 export interface OnnxRuntimeWebAdapterConfig {
   /** ort.env.wasm.numThreads; default 1. */
@@ -18,6 +18,17 @@ export interface OnnxRuntimeWebAdapterConfig {
   /** Runs first in setup(); returns the reason the adapter cannot run here (e.g. no WebGPU adapter). */
   readonly prepare?: () => Promise<true | string>;
 }
+
+/** The runner's method for each fixture `op`: the two focal losses and the family of issue 15. */
+type RunnerOp = (this: FocalLossRunner, input: TensorInput, target: TensorInput, options: never) => Promise<RunnerResult>;
+const OPS: Readonly<Record<string, RunnerOp>> = {
+  sigmoid_focal_loss: FocalLossRunner.prototype.sigmoidFocalLoss as RunnerOp,
+  softmax_focal_loss: FocalLossRunner.prototype.softmaxFocalLoss as RunnerOp,
+  sigmoid_focal_loss_star: FocalLossRunner.prototype.sigmoidFocalLossStar as RunnerOp,
+  quality_focal_loss: FocalLossRunner.prototype.qualityFocalLoss as RunnerOp,
+  varifocal_loss: FocalLossRunner.prototype.varifocalLoss as RunnerOp,
+  asymmetric_loss: FocalLossRunner.prototype.asymmetricLoss as RunnerOp,
+};
 
 /** int32 fixture tensors stay int32 (class indices, 0/1 sigmoid targets, or a dtype error); floats become float32. */
 function tensorData(tensor: FixtureTensor): Float32Array | Int32Array {
@@ -49,9 +60,7 @@ export function createOnnxRuntimeWebAdapter(config: OnnxRuntimeWebAdapterConfig 
       }
     },
     supports(fixture: Fixture) {
-      // the runner has the two focal losses only (the family ops of issue 15 are not in this package)
-      const op = focalOpSupport(fixture);
-      if (op !== true) return op;
+      if (OPS[fixture.op] === undefined) return `op ${fixture.op} is not implemented by @focal-loss/onnxruntime-web`;
       // An error fixture runs as written: an int32 input or weight reaches the runner as int32 data,
       // which the core's call plan refuses (INVALID_OPTION naming the dtype) as the fixture expects.
       if (fixture.expected.kind === 'error') return true;
@@ -72,10 +81,9 @@ export function createOnnxRuntimeWebAdapter(config: OnnxRuntimeWebAdapterConfig 
         : options;
       const x = { data: tensorData(input), shape: input.shape };
       const t = { data: tensorData(target), shape: target.shape };
-      const result =
-        fixture.op === 'sigmoid_focal_loss'
-          ? await runner.sigmoidFocalLoss(x, t, call as Parameters<FocalLossRunner['sigmoidFocalLoss']>[2])
-          : await runner.softmaxFocalLoss(x, t, call as Parameters<FocalLossRunner['softmaxFocalLoss']>[2]);
+      const op = OPS[fixture.op];
+      if (op === undefined) throw new Error(`onnxruntime-web adapter: no op ${fixture.op}`);
+      const result = await op.call(runner, x, t, call as never);
       return result.gradInput === null ? { loss: result.loss } : { loss: result.loss, gradInput: result.gradInput };
     },
     async dispose() {
