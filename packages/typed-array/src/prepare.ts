@@ -5,6 +5,7 @@
  * alike, before any work.
  */
 import {
+  BASE_ONLY,
   binaryAlphaPair,
   checkBinaryTargets,
   checkClassIndexTargets,
@@ -15,12 +16,22 @@ import {
   readBooleanOption,
   reductionScale,
   splitCallOptions,
+  type AdapterDeclaration,
   type LossOpName,
   type SigmoidLoopParams,
   type SoftmaxLoopParams,
 } from '@focal-loss/core';
 import type { FloatArray, TensorView } from './types.js';
 import { ADAPTER_KEYS, FLOAT_DTYPES, outputBuffer, readOut, tensorInfo, type AdapterOptions } from './views.js';
+
+/**
+ * What the scalar ops (sigmoid.ts, softmax.ts) implement beyond the contract's 1.1 base. The SIMD
+ * ops and the pool declare their own (none until their kernels compute the option).
+ */
+export const SCALAR_OPS_DECLARATION: AdapterDeclaration = Object.freeze({
+  adapter: '@focal-loss/typed-array',
+  implements: Object.freeze(['polyEpsilon']),
+});
 
 /** Steps 1 and 3 of the contract's order, as the scalar ops of ../sigmoid.ts, ../softmax.ts do. */
 function splitOptions(options: unknown, op: LossOpName): { lossOptions: Record<string, unknown> } & AdapterOptions {
@@ -41,11 +52,15 @@ export interface PreparedCall<Task> {
   readonly gradInput: TensorView<FloatArray> | null;
 }
 
-/** Sigmoid: checks everything, allocates (or takes) the outputs, returns the task. */
+/**
+ * Sigmoid: checks everything, allocates (or takes) the outputs, returns the task. `declaration`:
+ * what the caller implements beyond the 1.1 base (the core's plan refuses anything else).
+ */
 export function prepareSigmoid(
   input: TensorView<FloatArray>,
   target: TensorView<ArrayLike<number>>,
   options: unknown,
+  declaration: AdapterDeclaration = BASE_ONLY,
 ): PreparedCall<SigmoidLoopParams> {
   const { lossOptions, gradient, out, weight } = splitOptions(options, 'sigmoid_focal_loss');
   const plan = planSigmoidCall(
@@ -56,6 +71,7 @@ export function prepareSigmoid(
       weight: weight === null ? null : tensorInfo(weight, 'weight'),
     },
     FLOAT_DTYPES,
+    declaration,
   );
   const { options: opts, layout, outputShape } = plan;
   const reduce = opts.reduction !== 'none';
@@ -78,6 +94,7 @@ export function prepareSigmoid(
       smoothing: opts.labelSmoothing,
       fromLogits: opts.fromLogits,
       eps: opts.eps,
+      polyEpsilon: opts.polyEpsilon,
     },
     reduce,
     scale: plan.scale,
@@ -91,6 +108,7 @@ export function prepareSoftmax(
   input: TensorView<FloatArray>,
   target: TensorView<ArrayLike<number>>,
   options: unknown,
+  declaration: AdapterDeclaration = BASE_ONLY,
 ): PreparedCall<SoftmaxLoopParams> {
   const { lossOptions, gradient, out, weight } = splitOptions(options, 'softmax_focal_loss');
   const plan = planSoftmaxCall(
@@ -101,6 +119,7 @@ export function prepareSoftmax(
       weight: weight === null ? null : tensorInfo(weight, 'weight'),
     },
     FLOAT_DTYPES,
+    declaration,
   );
   const { options: opts, layout, outputShape, targetKind, ignoreIndex } = plan;
   const { outer, classes, inner, positions } = layout;
@@ -131,6 +150,7 @@ export function prepareSoftmax(
       smoothing: opts.labelSmoothing,
       fromLogits: opts.fromLogits,
       eps: opts.eps,
+      polyEpsilon: opts.polyEpsilon,
     },
     reduce,
     scale,

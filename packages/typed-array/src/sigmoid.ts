@@ -1,5 +1,5 @@
 import { sigmoidFocalLoop, type SigmoidFocalLossOptions } from '@focal-loss/core';
-import { prepareSigmoid } from './prepare.js';
+import { SCALAR_OPS_DECLARATION, prepareSigmoid } from './prepare.js';
 import type { CallOptions, FloatArray, FocalLossResult, TensorView } from './types.js';
 
 export type SigmoidCallOptions = SigmoidFocalLossOptions & CallOptions;
@@ -18,7 +18,7 @@ export function sigmoidFocalLoss<T extends FloatArray>(
   target: TensorView<ArrayLike<number>>,
   options: SigmoidCallOptions = {},
 ): FocalLossResult<T> {
-  const call = prepareSigmoid(input, target, options);
+  const call = prepareSigmoid(input, target, options, SCALAR_OPS_DECLARATION);
   const sum = sigmoidFocalLoop(call.task);
   if (call.reduce) call.loss.data[0] = sum * call.scale;
   return { loss: call.loss as TensorView<T>, gradInput: call.gradInput as TensorView<T> | null };

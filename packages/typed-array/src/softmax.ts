@@ -1,5 +1,5 @@
 import { softmaxFocalLoop, type SoftmaxFocalLossOptions } from '@focal-loss/core';
-import { prepareSoftmax } from './prepare.js';
+import { SCALAR_OPS_DECLARATION, prepareSoftmax } from './prepare.js';
 import type { CallOptions, FloatArray, FocalLossResult, TensorView } from './types.js';
 
 export type SoftmaxCallOptions = SoftmaxFocalLossOptions & CallOptions;
@@ -15,7 +15,7 @@ export function softmaxFocalLoss<T extends FloatArray>(
   target: TensorView<ArrayLike<number>>,
   options: SoftmaxCallOptions = {},
 ): FocalLossResult<T> {
-  const call = prepareSoftmax(input, target, options);
+  const call = prepareSoftmax(input, target, options, SCALAR_OPS_DECLARATION);
   if (call.task.classes === 0) {
     // Zero classes: every position's loss is an empty sum (contract 1.1), answered without a
     // pass over the positions; the gradient has no elements.
