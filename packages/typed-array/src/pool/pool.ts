@@ -6,7 +6,7 @@
 import { sigmoidFocalLoss as scalarSigmoidFocalLoss, type SigmoidCallOptions } from '../sigmoid.js';
 import { softmaxFocalLoss as scalarSoftmaxFocalLoss, type SoftmaxCallOptions } from '../softmax.js';
 import { simdSupported } from '../simd/feature.js';
-import { finishCall, prepareSigmoid, prepareSoftmax, type PreparedCall } from '../simd/prepare.js';
+import { finishCall, POOL_DECLARATION, prepareSigmoid, prepareSoftmax, type PreparedCall } from '../simd/prepare.js';
 import { SIGMOID_BLOCK, type SigmoidTask } from '../simd/sigmoid-blocks.js';
 import { softmaxBlockPositions, type SoftmaxTask } from '../simd/softmax-blocks.js';
 import type { FloatArray, FocalLossResult, TensorView } from '../types.js';
@@ -232,7 +232,7 @@ export function createPool(spawn: SpawnWorker, options: FocalLossPoolOptions = {
       return track(async () => {
         // float64 inputs keep the exact scalar path, on this thread; so do runtimes without SIMD
         if (!isFloat32View(input) || !simdSupported()) return scalarSigmoidFocalLoss(input, target, options);
-        const call = prepareSigmoid(input as unknown as TensorView<Float32Array>, target, options);
+        const call = prepareSigmoid(input as unknown as TensorView<Float32Array>, target, options, POOL_DECLARATION);
         const n = call.task.input.length;
         return run<T>('sigmoid', call, { positions: n, classes: 1, inner: 1, perBlock: SIGMOID_BLOCK });
       });
@@ -240,7 +240,7 @@ export function createPool(spawn: SpawnWorker, options: FocalLossPoolOptions = {
     softmaxFocalLoss<T extends FloatArray>(input: TensorView<T>, target: TensorView<ArrayLike<number>>, options: SoftmaxCallOptions = {}) {
       return track(async () => {
         if (!isFloat32View(input) || !simdSupported()) return scalarSoftmaxFocalLoss(input, target, options);
-        const call = prepareSoftmax(input as unknown as TensorView<Float32Array>, target, options);
+        const call = prepareSoftmax(input as unknown as TensorView<Float32Array>, target, options, POOL_DECLARATION);
         const { outer, classes, inner } = call.task;
         return run<T>('softmax', call, { positions: outer * inner, classes, inner, perBlock: softmaxBlockPositions(classes) });
       });

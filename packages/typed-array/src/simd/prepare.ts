@@ -3,7 +3,7 @@
  * whose loop parameters are the block runners' task once the input is known to be float32. The
  * pool uses it too, so a pooled call fails exactly as a direct call would, before any work.
  */
-import { CompensatedSum } from '@focal-loss/core';
+import { CompensatedSum, type AdapterDeclaration } from '@focal-loss/core';
 import { prepareSigmoid as prepareSigmoidCall, prepareSoftmax as prepareSoftmaxCall, type PreparedCall } from '../prepare.js';
 import type { FloatArray, FocalLossResult, TensorView } from '../types.js';
 import type { SigmoidTask } from './sigmoid-blocks.js';
@@ -11,14 +11,30 @@ import type { SoftmaxTask } from './softmax-blocks.js';
 
 export type { PreparedCall } from '../prepare.js';
 
+/**
+ * What the SIMD ops and the pool implement beyond the contract's 1.1 base. polyEpsilon: a call with
+ * polyEpsilon != 0 runs the core's float64 loop block by block (sigmoid-blocks.ts,
+ * softmax-blocks.ts; in the pool's workers too) instead of the SIMD kernel, which has no Poly-1
+ * term: the scalar ops' results exactly, at the JS loop's speed.
+ */
+export const SIMD_DECLARATION: AdapterDeclaration = Object.freeze({
+  adapter: '@focal-loss/typed-array/simd',
+  implements: Object.freeze(['polyEpsilon']),
+});
+export const POOL_DECLARATION: AdapterDeclaration = Object.freeze({
+  adapter: '@focal-loss/typed-array/pool',
+  implements: Object.freeze(['polyEpsilon']),
+});
+
 /** Sigmoid: checks everything, allocates (or takes) the outputs, returns the task. */
 export function prepareSigmoid(
   input: TensorView<Float32Array>,
   target: TensorView<ArrayLike<number>>,
   options: unknown,
+  declaration: AdapterDeclaration,
 ): PreparedCall<SigmoidTask> {
   // the same fields; the input is float32 by this function's type, the targets checked
-  return prepareSigmoidCall(input, target, options) as PreparedCall<SigmoidTask>;
+  return prepareSigmoidCall(input, target, options, declaration) as PreparedCall<SigmoidTask>;
 }
 
 /** Softmax: checks everything, counts the positions, allocates (or takes) the outputs. */
@@ -26,8 +42,9 @@ export function prepareSoftmax(
   input: TensorView<Float32Array>,
   target: TensorView<ArrayLike<number>>,
   options: unknown,
+  declaration: AdapterDeclaration,
 ): PreparedCall<SoftmaxTask> {
-  return prepareSoftmaxCall(input, target, options) as PreparedCall<SoftmaxTask>;
+  return prepareSoftmaxCall(input, target, options, declaration) as PreparedCall<SoftmaxTask>;
 }
 
 /**

@@ -29,6 +29,8 @@ export interface SigmoidTask {
   readonly smoothing: number;
   readonly fromLogits: boolean;
   readonly eps: number;
+  /** Poly-1's epsilon; 0 or absent: the SIMD kernel, else the core's float64 loop per block. */
+  readonly polyEpsilon?: number;
 }
 
 export function sigmoidBlockCount(size: number): number {
@@ -69,9 +71,20 @@ export function runSigmoidBlocks(
   origin = 0,
   total = task.input.length,
 ): void {
+  const { input, target, weight, lossOut, gradOut } = task;
+  if ((task.polyEpsilon ?? 0) !== 0) {
+    // The kernel has no Poly-1 term: the core's float64 loop, on the same blocks, so the reduced
+    // loss is still added block by block in the same order whoever computes them.
+    for (let b = firstBlock; b < endBlock; b++) {
+      const begin = b * SIGMOID_BLOCK - origin;
+      const end = Math.min(total, (b + 1) * SIGMOID_BLOCK) - origin;
+      const sum = sigmoidFocalLoop({ ...task, lossOut, gradOut, begin, end });
+      if (sums !== null) sums[b - firstBlock] = sum;
+    }
+    return;
+  }
   kernel.reserve(SIGMOID_BLOCK, 0);
   writeParams(kernel, task);
-  const { input, target, weight, lossOut, gradOut } = task;
   const { f32, i32 } = kernel;
   const base = kernel.params >> 2;
   const run = kernel.exports.sigmoid_focal;

@@ -5,7 +5,7 @@
  * kernel's memory as a small (outer, classes, inner) block of its own. As for the sigmoid, a block's
  * result does not depend on which thread computes it.
  */
-import { softmaxFocalRow } from '@focal-loss/core';
+import { CompensatedSum, softmaxFocalRow } from '@focal-loss/core';
 import type { FloatArray } from '../types.js';
 import type { SimdKernel } from './kernel.js';
 import { gammaKind, PARAM_FLOAT, PARAM_INT, PARAM_SMOOTHING_ON } from './layout.js';
@@ -41,6 +41,8 @@ export interface SoftmaxTask {
   readonly smoothing: number;
   readonly fromLogits: boolean;
   readonly eps: number;
+  /** Poly-1's epsilon; 0 or absent: the SIMD kernel, else the core's float64 rows per block. */
+  readonly polyEpsilon?: number;
 }
 
 function writeParams(kernel: SimdKernel, task: SoftmaxTask): void {
@@ -102,7 +104,13 @@ function recomputeRow(task: SoftmaxTask, position: number, scratch: Float64Array
     task.input,
     { offset, stride: inner, classes },
     { probabilities: task.targetKind === 'index' ? null : task.target, index, smoothing: task.smoothing },
-    { gamma: task.gamma, classWeights: task.classWeights, fromLogits: task.fromLogits, eps: task.eps },
+    {
+      gamma: task.gamma,
+      classWeights: task.classWeights,
+      fromLogits: task.fromLogits,
+      eps: task.eps,
+      polyEpsilon: task.polyEpsilon ?? 0,
+    },
     task.gradOut,
     task.scale * w,
     scratch,
@@ -110,6 +118,19 @@ function recomputeRow(task: SoftmaxTask, position: number, scratch: Float64Array
   const weighted = w * loss;
   if (task.lossOut !== null) task.lossOut[position] = weighted;
   return weighted;
+}
+
+/** recomputeRow, or loss 0 and gradient 0 for an ignored position (its weight is not read). */
+function exactRow(task: SoftmaxTask, position: number, scratch: Float64Array): number {
+  if (task.targetKind === 'index' && task.ignoreIndex !== null && task.target[position] === task.ignoreIndex) {
+    const { classes, inner, gradOut } = task;
+    const o = Math.floor(position / inner);
+    const offset = o * classes * inner + (position - o * inner);
+    if (gradOut !== null) for (let c = 0; c < classes; c++) gradOut[offset + c * inner] = 0;
+    if (task.lossOut !== null) task.lossOut[position] = 0;
+    return 0;
+  }
+  return recomputeRow(task, position, scratch);
 }
 
 /** Runs one segment: `count` positions from `first`, inside one outer slice or whole slices. */
@@ -161,9 +182,20 @@ export function runSoftmaxBlocks(
 ): void {
   const { classes, inner } = task;
   const perBlock = softmaxBlockPositions(classes);
+  const scratch = new Float64Array(2 * classes);
+  if ((task.polyEpsilon ?? 0) !== 0) {
+    // The kernel has no Poly-1 term: every row of the block by the core's float64 code (the
+    // scalar op's values), summed per block like the kernel's blocks.
+    for (let b = firstBlock; b < endBlock; b++) {
+      const blockEnd = Math.min(total, (b + 1) * perBlock) - origin;
+      const sum = new CompensatedSum();
+      for (let position = b * perBlock - origin; position < blockEnd; position++) sum.add(exactRow(task, position, scratch));
+      if (sums !== null) sums[b - firstBlock] = sum.value;
+    }
+    return;
+  }
   kernel.reserve(Math.max(perBlock * Math.max(1, classes), perBlock), classes);
   writeParams(kernel, task);
-  const scratch = new Float64Array(2 * classes);
   for (let b = firstBlock; b < endBlock; b++) {
     const blockEnd = Math.min(total, (b + 1) * perBlock) - origin;
     let sum = 0;
