@@ -57,6 +57,23 @@ const STANDALONE: [string, LossModelOptions][] = [
     op: 'softmax', rank: 2, gradient: true, optionInputs: true, targetKind: 'probability',
     options: { fromLogits: false, eps: 1e-4 },
   }],
+  // Poly-1 on both graphs, and the family ops of issue 15
+  ['sigmoid-poly-weight', { op: 'sigmoid', rank: 2, gradient: true, weight: true, options: { polyEpsilon: 1, alpha: null } }],
+  ['sigmoid-poly-probabilities-inputs', {
+    op: 'sigmoid', rank: 1, gradient: true, optionInputs: true, options: { polyEpsilon: -0.5, fromLogits: false, reduction: 'none' },
+  }],
+  ['softmax-poly-index-ignore', { op: 'softmax', rank: 3, gradient: true, options: { polyEpsilon: 2, ignoreIndex: -1, axis: 1 } }],
+  ['softmax-poly-probability-inputs', {
+    op: 'softmax', rank: 2, gradient: true, optionInputs: true, targetKind: 'probability', options: { polyEpsilon: 0.5, fromLogits: false },
+  }],
+  ['fl-star-alpha-weight', { op: 'sigmoid_focal_loss_star', rank: 2, gradient: true, weight: true, options: { gamma: 2, beta: 1, alpha: 0.25 } }],
+  ['fl-star-inputs-none', { op: 'sigmoid_focal_loss_star', rank: 1, gradient: true, optionInputs: true, options: { reduction: 'none' } }],
+  ['qfl-normalizer', { op: 'quality_focal_loss', rank: 2, gradient: true, options: { beta: 0.5, normalizer: 4 } }],
+  ['qfl-inputs-sum', { op: 'quality_focal_loss', rank: 3, gradient: true, weight: true, optionInputs: true, options: { reduction: 'sum' } }],
+  ['vfl-default', { op: 'varifocal_loss', rank: 2, gradient: true }],
+  ['vfl-not-iou-weighted-inputs', { op: 'varifocal_loss', rank: 2, gradient: true, optionInputs: true, options: { iouWeighted: false, normalizer: 3 } }],
+  ['asl-default-weight', { op: 'asymmetric_loss', rank: 2, gradient: true, weight: true }],
+  ['asl-inputs-opset13', { op: 'asymmetric_loss', rank: 1, gradient: true, optionInputs: true, opsetVersion: 13, options: { clip: 0, reduction: 'none' } }],
 ];
 
 const dir = mkdtempSync(join(tmpdir(), 'focal-onnx-check-'));
@@ -98,6 +115,18 @@ function writeModels(): string[] {
     names: { target: 'objectness_target', loss: 'objectness_loss' },
   });
   save('append-two-heads-float16', encodeModel(twoHeads));
+  // a family loss and a focal loss with Poly-1 on the two heads of one model (functions and inlined)
+  for (const inline of [false, true]) {
+    let heads = appendFocalLoss(twoHeadModel(17, 8, DataType.FLOAT), {
+      op: 'softmax', logits: 'class_logits', gradient: true, inline, names: { target: 'class_target', loss: 'class_loss' },
+      options: { polyEpsilon: 1 },
+    });
+    heads = appendFocalLoss(heads, {
+      op: 'quality_focal_loss', logits: 'objectness', gradient: true, weight: true, inline, optionInputs: true,
+      names: { target: 'objectness_target', loss: 'objectness_loss' },
+    });
+    save(`append-family-and-poly-${inline}`, encodeModel(heads));
+  }
   return files;
 }
 
@@ -116,6 +145,6 @@ describe.skipIf(available !== true)('onnx.checker.check_model(full_check=True)',
     expect(run.stderr).toBe('');
     expect(run.status).toBe(0);
     expect(run.stdout.trim().split('\n')).toHaveLength(files.length);
-    expect(files.length).toBe(STANDALONE.length * 2 + 7);
+    expect(files.length).toBe(STANDALONE.length * 2 + 9);
   });
 });

@@ -8,6 +8,7 @@ import {
   describeValue,
   isFamilyOp,
   isPlainObject,
+  requireDeclaredOptions,
   resolveFamilyOptions,
   resolveSigmoidOptions,
   resolveSoftmaxOptions,
@@ -15,6 +16,7 @@ import {
   type ResolvedSoftmaxOptions,
   type SigmoidFocalLossOptions,
   type SoftmaxFocalLossOptions,
+  type AdapterDeclaration,
   type FamilyOpName,
   type FamilyOptionsByOp,
   type ResolvedFamilyOptionsByOp,
@@ -137,8 +139,27 @@ export function isElementwise(spec: LossSpec): boolean {
 function commonValues(o: ResolvedSigmoidOptions | ResolvedSoftmaxOptions): Record<string, ParamValue> {
   const values: Record<string, ParamValue> = { gamma: o.gamma, labelSmoothing: o.labelSmoothing, eps: o.eps };
   if (o.normalizer !== null) values.normalizer = o.normalizer;
+  if (o.polyEpsilon !== 0) values.polyEpsilon = o.polyEpsilon;
   return values;
 }
+
+/**
+ * Poly-1's term is structure only when polyEpsilon is not 0: with 0 the variant (and so the graph,
+ * its doc_string and the runner's session key) is exactly the focal loss's.
+ */
+function polyStructure(o: ResolvedSigmoidOptions | ResolvedSoftmaxOptions): { hasPoly?: true } {
+  return o.polyEpsilon !== 0 ? { hasPoly: true } : {};
+}
+
+/**
+ * What this package implements beyond the contract's 1.1 base (core's adapter declaration): the
+ * runner's call plans and the model builders pass it, so an option it did not implement would be
+ * INVALID_OPTION rather than silently ignored.
+ */
+export const ORT_DECLARATION: AdapterDeclaration = Object.freeze({
+  adapter: '@focal-loss/onnxruntime-web',
+  implements: Object.freeze(['polyEpsilon']),
+});
 
 export function resolveLossSpec(request: SpecRequest): LossSpec {
   if (!isPlainObject(request)) {
@@ -152,8 +173,13 @@ export function resolveLossSpec(request: SpecRequest): LossSpec {
       `op must be "sigmoid", "softmax" or one of the family ops (${Object.keys(FAMILY_TABLE).join(', ')}), got ${describeValue((request as { op: unknown }).op)}`,
     );
   }
-  if (request.op === 'sigmoid') return sigmoidSpec(resolveSigmoidOptions(request.options), hasWeight);
+  if (request.op === 'sigmoid') {
+    const options = resolveSigmoidOptions(request.options);
+    requireDeclaredOptions('sigmoid_focal_loss', options, ORT_DECLARATION);
+    return sigmoidSpec(options, hasWeight);
+  }
   const options = resolveSoftmaxOptions(request.options);
+  requireDeclaredOptions('softmax_focal_loss', options, ORT_DECLARATION);
   const targetKind = request.targetKind ?? 'index';
   if (targetKind !== 'index' && targetKind !== 'probability') {
     throw new FocalLossError('INVALID_OPTION', `targetKind must be "index" or "probability", got ${describeValue(targetKind)}`);
@@ -175,6 +201,7 @@ export function sigmoidSpec(options: ResolvedSigmoidOptions, hasWeight: boolean)
       hasWeight,
       hasNormalizer: options.normalizer !== null,
       hasAlpha: options.alpha !== null,
+      ...polyStructure(options),
     },
   };
 }
@@ -201,6 +228,7 @@ export function softmaxSpec(options: ResolvedSoftmaxOptions, targetKind: 'index'
       targetKind,
       alphaKind,
       hasIgnoreIndex,
+      ...polyStructure(options),
     },
   };
 }

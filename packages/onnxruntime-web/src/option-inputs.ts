@@ -26,6 +26,8 @@ export const RUNTIME_OPTIONS: readonly string[] = [
   'labelSmoothing',
   'eps',
   'ignoreIndex',
+  // Poly-1 (only read when polyEpsilon is not 0)
+  'polyEpsilon',
   // the family ops' own numbers (issue 15)
   'beta',
   'gammaPos',

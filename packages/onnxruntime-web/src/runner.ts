@@ -41,7 +41,7 @@ import {
 } from '@focal-loss/core';
 import { distributionCall, type DistributionFocalLossOptions } from './distribution.js';
 import { runnerDisposedError } from './errors.js';
-import { familySpec, sigmoidSpec, softmaxSpec, type LossOp, type LossSpec } from './loss-spec.js';
+import { ORT_DECLARATION, familySpec, sigmoidSpec, softmaxSpec, type LossOp, type LossSpec } from './loss-spec.js';
 import { SessionCache } from './session-cache.js';
 import { buildStandalone, encodeModel } from './standalone.js';
 import { optionFeed, type OptionInput } from './option-inputs.js';
@@ -116,7 +116,7 @@ export function prepareCall(op: LossOp, inputValue: unknown, targetValue: unknow
   const hasWeight = weight !== null;
   // 2, 4, 5, 6 in the plan; 7, the target values, here
   if (op === 'sigmoid') {
-    const plan = planSigmoidCall(loss, tensors, INPUT_DTYPES);
+    const plan = planSigmoidCall(loss, tensors, INPUT_DTYPES, ORT_DECLARATION);
     if (plan.targetKind === 'binary') checkBinaryTargets(target.view.data);
     else checkUnitIntervalTargets(target.view.data);
     return {
@@ -129,7 +129,7 @@ export function prepareCall(op: LossOp, inputValue: unknown, targetValue: unknow
       gradient,
     };
   }
-  const plan = planSoftmaxCall(loss, tensors, INPUT_DTYPES);
+  const plan = planSoftmaxCall(loss, tensors, INPUT_DTYPES, ORT_DECLARATION);
   if (plan.targetKind === 'index') checkClassIndexTargets(target.view.data, plan.layout.classes, plan.ignoreIndex);
   else checkUnitIntervalTargets(target.view.data);
   return {

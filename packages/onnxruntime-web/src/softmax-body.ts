@@ -14,6 +14,13 @@
  * limit). With w_c > 0 the loss is +Infinity and G_c = w_c q_c^gamma, the finite limit. A row whose
  * max is +-Infinity (a +Infinity logit, or all -Infinity) has no limit: its loss and every
  * gradient entry are NaN, and so are those of a row holding a NaN logit, wherever it is.
+ *
+ * Poly-1 (`polyEpsilon` = eps; only in the variant `hasPoly`, so eps = 0 emits exactly the focal
+ * graph), per position, not multiplied by the class weights (core's softmax-math.ts):
+ *   u = sum_c t_c q_c + (1 - sum_c t_c)   (1 - p_t without cancellation: q_k for a one-hot target)
+ *   loss += eps u^(gamma+1),  dL/dx_j += -eps (gamma+1) u^gamma p_j (t_j q_j - (p_t - t_j p_j))
+ * (t_j - p_t written so that it is exact for one-hot targets); from probabilities
+ * d/dp_j += -eps (gamma+1) u^gamma t_j, 0 where p_j is clipped.
  */
 import type { BodyEmitter } from './body-emitter.js';
 import {
@@ -38,6 +45,8 @@ export interface SoftmaxVariant extends CommonVariant {
   readonly alphaKind: 'none' | 'scalar' | 'perClass';
   /** Index targets only: positions equal to the `ignoreIndex` attribute contribute 0. */
   readonly hasIgnoreIndex: boolean;
+  /** Poly-1's term, read from `polyEpsilon`; absent (not false) when polyEpsilon is 0. */
+  readonly hasPoly?: boolean;
 }
 
 /**
@@ -138,6 +147,13 @@ export function emitSoftmaxBody(b: BodyEmitter, v: SoftmaxVariant, io: BodyIO, o
   }
   const qPow = powGamma(b, q);
   const wq = b.op('Mul', [w, qPow]);
+  // Poly-1's u = 1 - p_t and u^gamma per position, kept along the class axis (keepdims 1)
+  const polyU = () => {
+    const sumTQ = b.op('ReduceSum', [b.op('Mul', [t, q]), axes], [intAttr('keepdims', 1)]);
+    const sumT = b.op('ReduceSum', [t, axes], [intAttr('keepdims', 1)]);
+    const u = b.op('Add', [sumTQ, b.op('Sub', [one, sumT])]);
+    return { u, uPow: powGamma(b, u) };
+  };
 
   // Per-position factor: weight, reduction scale, and 0 at ignored positions.
   const scale = reductionScale(b, v, () => {
@@ -152,12 +168,22 @@ export function emitSoftmaxBody(b: BodyEmitter, v: SoftmaxVariant, io: BodyIO, o
     // w_c q_c^gamma s_c, with a class of zero weight absent (s_c is +Infinity at a -Infinity logit)
     let terms = v.fromLogits ? mulAbsentIfZero(b, w, b.op('Mul', [qPow, s])) : b.op('Mul', [wq, s]);
     if (noLimit !== null) terms = b.op('Add', [terms, noLimit]);
-    let perPosition = scaled(b, b.op('ReduceSum', [terms, axes], [intAttr('keepdims', 0)]), [io.weight]);
+    let rowLoss = b.op('ReduceSum', [terms, axes], [intAttr('keepdims', 0)]);
+    if (v.hasPoly === true) {
+      // + eps u^(gamma+1) per position, before the weight
+      const { u, uPow } = polyU();
+      const poly = b.op('Mul', [b.param('polyEpsilon', 'float'), b.op('Mul', [u, uPow])]);
+      rowLoss = b.op('Add', [rowLoss, b.op('ReduceSum', [poly, axes], [intAttr('keepdims', 0)])]);
+    }
+    let perPosition = scaled(b, rowLoss, [io.weight]);
     if (ignored !== null) perPosition = b.op('Where', [ignored, zero, perPosition]);
     emitReducedLoss(b, v, perPosition, scale, out.loss);
   }
   if (out.gradInput !== null) {
     const gamma = b.param('gamma', 'float');
+    // eps (gamma+1) u^gamma per position (keepdims: broadcasts over the classes)
+    const polyCoefficient = () =>
+      b.op('Mul', [b.op('Mul', [b.param('polyEpsilon', 'float'), b.op('Add', [gamma, one])]), polyU().uPow]);
     let grad: string;
     if (v.fromLogits) {
       const sOverQ = b.op('Where', [b.op('Greater', [q, zero]), b.op('Div', [s, q]), one]);
@@ -166,13 +192,23 @@ export function emitSoftmaxBody(b: BodyEmitter, v: SoftmaxVariant, io: BodyIO, o
       const gC = b.op('Mul', [wq, b.op('Add', [one, b.op('Mul', [gamma, pSOverQ])])]);
       const gTotal = b.op('ReduceSum', [gC, axes], [intAttr('keepdims', 1)]);
       grad = b.op('Sub', [b.op('Mul', [p, b.op('Sub', [gTotal, gC])]), b.op('Mul', [q, gC])]);
+      if (v.hasPoly === true) {
+        // - eps (gamma+1) u^gamma p_j (t_j q_j - (p_t - t_j p_j))
+        const tp = b.op('Mul', [t, p]);
+        const pT = b.op('ReduceSum', [tp, axes], [intAttr('keepdims', 1)]);
+        const tMinusPT = b.op('Sub', [b.op('Mul', [t, q]), b.op('Sub', [pT, tp])]);
+        grad = b.op('Sub', [grad, b.op('Mul', [polyCoefficient(), b.op('Mul', [p, tMinusPT])])]);
+      }
       if (noLimit !== null) grad = b.op('Add', [grad, noLimit]);
     } else {
       // d/dp [q^g s] = -q^g (g s / q + 1 / p); q >= eps > 0 after the clip
       const inner = b.op('Add', [b.op('Div', [b.op('Mul', [gamma, s]), q]), b.op('Reciprocal', [p])]);
       grad = b.op('Neg', [b.op('Mul', [wq, inner])]);
-      // 0 where the clip is active or the class has no weight (Wheres instead of Or)
-      grad = (clipped as (value: string) => string)(b.op('Where', [b.op('Equal', [w, zero]), zero, grad]));
+      // 0 where the class has no weight, and 0 where the clip is active (Wheres instead of Or)
+      grad = b.op('Where', [b.op('Equal', [w, zero]), zero, grad]);
+      // Poly-1: - eps (gamma+1) u^gamma t_j (the probabilities are independent inputs)
+      if (v.hasPoly === true) grad = b.op('Sub', [grad, b.op('Mul', [polyCoefficient(), t])]);
+      grad = (clipped as (value: string) => string)(grad);
     }
     if (io.weight === null) {
       // one scalar factor (or none): no per-position broadcast needed

@@ -30,7 +30,7 @@ function expectClose(actual: ArrayLike<number>, expected: ArrayLike<number>, wha
   }
 }
 
-type Reference = (x: never, t: never, o: never) => { loss: { data: ArrayLike<number>; shape: number[] }; gradInput: { data: ArrayLike<number> } | null };
+type Reference = (x: never, t: never, o: never) => { loss: { data: ArrayLike<number>; shape: readonly number[] }; gradInput: { data: ArrayLike<number> } | null };
 type OpName = 'sigmoidFocalLossStar' | 'qualityFocalLoss' | 'varifocalLoss' | 'asymmetricLoss';
 
 const LOGITS = [-1e4, -40, -17.5, -3, -0.75, -1e-3, 0, 0.4, 2.5, 9, 40, 1e4];
@@ -84,7 +84,7 @@ describe.each(CASES)('%s in ORT = typed-array float64', (name, reference, target
     const x = Float32Array.from([Infinity, -Infinity, Infinity, -Infinity, Infinity, -Infinity]);
     const t = Float32Array.from(name === 'asymmetricLoss' ? [1, 1, 0, 0, 0, 0] : name === 'varifocalLoss' ? [1, 0.5, 0, 0, 0.25, 1] : [1, 0, 0.5, 0.25, 0, 1]);
     for (const options of optionSets) {
-      const call = { ...options, reduction: 'none', normalizer: null, gradient: true };
+      const call = { ...options, reduction: 'none' as const, normalizer: null, gradient: true };
       const r = await runners.functions[name]({ data: x, shape: [6] }, { data: t, shape: [6] }, call);
       const ref = reference({ data: Float64Array.from(x), shape: [6] } as never, { data: Float64Array.from(t), shape: [6] } as never, call as never);
       expectClose(r.loss.data, ref.loss.data, `loss ${JSON.stringify(options)}`, true);
