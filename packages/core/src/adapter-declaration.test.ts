@@ -86,7 +86,7 @@ describe('options beyond the 1.1 base are declared by the adapter', () => {
   });
 
   it('extensionOptionsGiven lists raw options with a value other than the default (for skipping)', () => {
-    expect(EXTENSION_OPTIONS.sigmoid_focal_loss.map((r) => r.name)).toEqual(['polyEpsilon']);
+    expect(EXTENSION_OPTIONS.sigmoid_focal_loss.map((r) => r.name)).toEqual(['polyEpsilon', 'preset', 'posWeight', 'ignoreIndex']);
     expect(extensionOptionsGiven('sigmoid_focal_loss', { polyEpsilon: 0, gamma: 1 })).toEqual([]);
     expect(extensionOptionsGiven('sigmoid_focal_loss', {})).toEqual([]);
     expect(extensionOptionsGiven('softmax_focal_loss', { polyEpsilon: 2 })).toEqual(['polyEpsilon']);

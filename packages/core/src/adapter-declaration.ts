@@ -39,9 +39,22 @@ export const EXTENSION_OPTIONS: {
   readonly sigmoid_focal_loss: readonly ExtensionOption<ResolvedSigmoidOptions>[];
   readonly softmax_focal_loss: readonly ExtensionOption<ResolvedSoftmaxOptions>[];
 } = {
-  sigmoid_focal_loss: [{ name: 'polyEpsilon', inEffect: (o) => o.polyEpsilon !== 0 }],
-  softmax_focal_loss: [{ name: 'polyEpsilon', inEffect: (o) => o.polyEpsilon !== 0 }],
+  sigmoid_focal_loss: [
+    { name: 'polyEpsilon', inEffect: (o) => o.polyEpsilon !== 0 },
+    // issue 14 (presets.ts); sigmoid class-index targets are a feature: SIGMOID_CLASS_INDEX_TARGETS
+    { name: 'preset', inEffect: (o) => o.preset !== null },
+    { name: 'posWeight', inEffect: (o) => o.posWeight !== 1 },
+    { name: 'ignoreIndex', inEffect: (o) => o.ignoreIndex !== null },
+  ],
+  softmax_focal_loss: [
+    { name: 'polyEpsilon', inEffect: (o) => o.polyEpsilon !== 0 },
+    { name: 'preset', inEffect: (o) => o.preset !== null },
+    { name: 'normalizeProbabilities', inEffect: (o) => o.normalizeProbabilities },
+  ],
 };
+
+/** The feature name of sigmoid int32 class-index targets (label C = background), for requireImplemented. */
+export const SIGMOID_CLASS_INDEX_TARGETS = 'sigmoidClassIndexTargets';
 
 /** INVALID_OPTION unless the adapter declared `feature`. */
 export function requireImplemented(feature: string, declaration: AdapterDeclaration): void {

@@ -37,6 +37,16 @@ export interface SigmoidLoopParams {
   readonly eps: number;
   /** Poly-1's epsilon: adds eps (1 - p_t)^(gamma+1) per element (sigmoid-math.ts). Default 0: no term, no cost. */
   readonly polyEpsilon?: number;
+  /**
+   * posWeight (issue 14): the positive term's weight, one number for every element (default 1), or
+   * per class: posWeights[c] for element i of class c = floor(i / classInner) % classes.
+   */
+  readonly posWeight?: number;
+  readonly posWeights?: ArrayLike<number> | null;
+  readonly classInner?: number;
+  readonly classes?: number;
+  /** Elements whose raw target equals this: loss 0, gradient 0, weight not read. Default null. */
+  readonly ignoreIndex?: number | null;
   /** First element and one past the last; default the whole input (a worker's block). */
   readonly begin?: number;
   readonly end?: number;
@@ -55,21 +65,33 @@ export function sigmoidFocalLoop(params: SigmoidLoopParams): number {
   const end = params.end ?? x.length;
   const polyEpsilon = params.polyEpsilon ?? 0;
   const polyGrad = polyEpsilon * (gamma + 1); // the same bits as sigmoid-math.ts's left-to-right product
+  const posWeights = params.posWeights ?? null;
+  const classInner = params.classInner ?? 1;
+  const classes = params.classes ?? 1;
+  const ignoreIndex = params.ignoreIndex ?? null;
+  let posWeight = params.posWeight ?? 1;
   let sum = 0;
   let compensation = 0;
   for (let i = begin; i < end; i++) {
+    if (ignoreIndex !== null && y[i] === ignoreIndex) {
+      // ignored (issue 14): 0 whatever its logit and weight are, and not counted by the caller's mean
+      if (lossOut !== null) lossOut[i] = 0;
+      if (gradOut !== null) gradOut[i] = 0;
+      continue;
+    }
+    if (posWeights !== null) posWeight = posWeights[Math.floor(i / classInner) % classes] as number;
     const xi = x[i] as number;
     const t = smoothing === 0 ? (y[i] as number) : (y[i] as number) * (1 - smoothing) + smoothing / 2;
     const t1 = 1 - t;
     let elementLoss: number;
     let elementGrad = 0;
     if (!fromLogits) {
-      sigmoidFocalFromProbability(xi, t, gamma, alphaPos, alphaNeg, eps, element, polyEpsilon);
+      sigmoidFocalFromProbability(xi, t, gamma, alphaPos, alphaNeg, eps, element, polyEpsilon, posWeight);
       elementLoss = element.loss;
       elementGrad = element.grad;
     } else if (xi === Infinity || xi === -Infinity) {
       // the limits (contract 1.1); the finite formula would compute 0 * Infinity
-      sigmoidFocalAtInfinity(xi, t, gamma, alphaPos, alphaNeg, element, polyEpsilon);
+      sigmoidFocalAtInfinity(xi, t, gamma, alphaPos, alphaNeg, element, polyEpsilon, posWeight);
       elementLoss = element.loss;
       elementGrad = element.grad;
     } else {
@@ -94,14 +116,15 @@ export function sigmoidFocalLoop(params: SigmoidLoopParams): number {
         softplusPos = log1pE;
         softplusNeg = log1pE - xi;
       }
-      const ce = t * softplusNeg + t1 * softplusPos;
+      const tPos = posWeight * t;
+      const ce = tPos * softplusNeg + t1 * softplusPos;
       const u = p * t1 + q * t;
       const uPow = powGamma(u, gamma);
       const focal = (alphaPos * t + alphaNeg * t1) * uPow;
       elementLoss = focal * ce;
       if (gradOut !== null) {
         const pqOverU = u > 0 ? (p * q) / u : 0;
-        elementGrad = focal * (gamma * pqOverU * (1 - 2 * t) * ce + (p * t1 - q * t));
+        elementGrad = focal * (gamma * pqOverU * (1 - 2 * t) * ce + (p * t1 - q * tPos));
       }
       if (polyEpsilon !== 0) {
         elementLoss += polyEpsilon * u * uPow;

@@ -36,6 +36,8 @@ export interface SoftmaxLoopParams {
   readonly eps: number;
   /** Poly-1's epsilon: adds eps (1 - p_t)^(gamma+1) per position (softmax-math.ts). Default 0: no term. */
   readonly polyEpsilon?: number;
+  /** With fromLogits false: divide each row by its sum before the clip (Keras; softmax-math.ts). Default false. */
+  readonly normalizeProbabilities?: boolean;
 }
 
 // Per-row scratch (2 C numbers), grown on demand and reused across calls: a call with
@@ -58,6 +60,7 @@ export function softmaxFocalLoop(params: SoftmaxLoopParams): number {
     fromLogits: params.fromLogits,
     eps: params.eps,
     polyEpsilon: params.polyEpsilon ?? 0,
+    normalizeProbabilities: params.normalizeProbabilities ?? false,
   };
   const work = scratchFor(classes);
   let sum = 0;

@@ -84,4 +84,23 @@ export {
   extensionOptionsGiven,
   type AdapterDeclaration,
   type ExtensionOption,
+  SIGMOID_CLASS_INDEX_TARGETS,
 } from './adapter-declaration.js';
+// presets and the options they need (issue 14)
+export {
+  PRESETS,
+  PRESET_NAMES,
+  presetDefaults,
+  type PresetName,
+  type PresetVariant,
+  type SigmoidPresetDefaults,
+  type SoftmaxPresetDefaults,
+} from './presets.js';
+export {
+  sigmoidClassLayout,
+  expandClassIndexTargets,
+  checkSigmoidTargetsIgnoring,
+  checkSigmoidClassIndexTargets,
+  EXPANDED_IGNORED,
+  type SigmoidClassLayout,
+} from './sigmoid-classes.js';

@@ -32,6 +32,10 @@ describe('resolveSigmoidOptions', () => {
       labelSmoothing: 0,
       normalizer: null,
       polyEpsilon: 0,
+      preset: null,
+      posWeight: 1,
+      ignoreIndex: null,
+      axis: -1,
     });
     expect(resolveSigmoidOptions({ gamma: undefined })).toEqual(SIGMOID_DEFAULTS);
   });
@@ -57,7 +61,7 @@ describe('resolveSigmoidOptions', () => {
     [{ labelSmoothing: -0.1 }, 'labelSmoothing'],
     [{ normalizer: 0 }, 'normalizer'],
     [{ normalizer: -3 }, 'normalizer'],
-    [{ axis: 1 }, 'axis'],
+    [{ axis: 1.5 }, 'axis'], // since issue 14 an integer option of sigmoid; without effect: presets.test.ts
     [{ gama: 2 }, 'gama'],
   ])('rejects %j with INVALID_OPTION naming %s', (options, name) => {
     expect(codeOf(() => resolveSigmoidOptions(options))).toBe('INVALID_OPTION');

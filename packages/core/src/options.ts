@@ -1,4 +1,5 @@
 import { FocalLossError, describeValue } from './errors.js';
+import { presetDefaults, type PresetName } from './presets.js';
 
 export type Reduction = 'none' | 'mean' | 'sum';
 export const REDUCTIONS: readonly Reduction[] = ['none', 'mean', 'sum'];
@@ -28,6 +29,20 @@ export interface CommonFocalLossOptions {
 export interface SigmoidFocalLossOptions extends CommonFocalLossOptions {
   /** Class balance in [0, 1]: positives weigh alpha, negatives 1 - alpha. `null` disables it. Default 0.25. */
   alpha?: number | null;
+  /**
+   * A peer library's defaults and conventions by name (presets.ts); explicit options win over it.
+   * Beyond the 1.1 base (adapter-declaration.ts).
+   */
+  preset?: PresetName;
+  /**
+   * Weight of the positive term of the cross-entropy, as BCEWithLogitsLoss(pos_weight) and kornia:
+   * ce = -posWeight t log p - (1 - t) log(1 - p). A number >= 0, or one per class along `axis`. Default 1.
+   */
+  posWeight?: number | readonly number[];
+  /** Targets (float, int32 or class indices) equal to this contribute 0 and are not counted. Default null. */
+  ignoreIndex?: number | null;
+  /** The class axis, for a per-class posWeight and for int32 class-index targets. Default -1. */
+  axis?: number;
 }
 
 export interface SoftmaxFocalLossOptions extends CommonFocalLossOptions {
@@ -37,6 +52,13 @@ export interface SoftmaxFocalLossOptions extends CommonFocalLossOptions {
   axis?: number;
   /** Integer targets equal to this contribute 0 and are not counted by the mean. Default null. */
   ignoreIndex?: number | null;
+  /** A peer library's defaults and conventions by name (presets.ts); explicit options win over it. */
+  preset?: PresetName;
+  /**
+   * With `fromLogits: false`: divide each row by its sum along the class axis before the clip, as
+   * Keras' CategoricalFocalCrossentropy does (the gradient flows through the division). Default false.
+   */
+  normalizeProbabilities?: boolean;
 }
 
 export interface ResolvedCommonOptions {
@@ -51,12 +73,26 @@ export interface ResolvedCommonOptions {
 
 export interface ResolvedSigmoidOptions extends ResolvedCommonOptions {
   readonly alpha: number | null;
+  readonly preset: PresetName | null;
+  readonly posWeight: number | readonly number[];
+  readonly ignoreIndex: number | null;
+  readonly axis: number;
+  /** True when the caller gave `axis` (not a preset): without a use for it, it is an option without effect. */
+  readonly axisGiven?: boolean;
 }
 
 export interface ResolvedSoftmaxOptions extends ResolvedCommonOptions {
   readonly alpha: number | readonly number[] | null;
   readonly axis: number;
   readonly ignoreIndex: number | null;
+  readonly preset: PresetName | null;
+  /** Only ever true with fromLogits false (a preset's true is dropped with logits). */
+  readonly normalizeProbabilities: boolean;
+  /**
+   * True when ignoreIndex came from the preset rather than the caller: with float targets it is then
+   * dropped instead of being an option without effect.
+   */
+  readonly ignoreIndexFromPreset?: boolean;
 }
 
 export const COMMON_DEFAULTS: ResolvedCommonOptions = Object.freeze({
@@ -72,6 +108,10 @@ export const COMMON_DEFAULTS: ResolvedCommonOptions = Object.freeze({
 export const SIGMOID_DEFAULTS: ResolvedSigmoidOptions = Object.freeze({
   ...COMMON_DEFAULTS,
   alpha: 0.25,
+  preset: null,
+  posWeight: 1,
+  ignoreIndex: null,
+  axis: -1,
 });
 
 export const SOFTMAX_DEFAULTS: ResolvedSoftmaxOptions = Object.freeze({
@@ -79,6 +119,8 @@ export const SOFTMAX_DEFAULTS: ResolvedSoftmaxOptions = Object.freeze({
   alpha: 0.25,
   axis: -1,
   ignoreIndex: null,
+  preset: null,
+  normalizeProbabilities: false,
 });
 
 export const SIGMOID_OPTION_NAMES: readonly string[] = Object.keys(SIGMOID_DEFAULTS);
@@ -169,12 +211,33 @@ function readIgnoreIndex(value: unknown): number | null {
 
 /** Per-class alpha: a dense array of numbers in [0, 1]; a hole is named, never read as undefined. */
 function readAlphaArray(alpha: readonly unknown[]): readonly number[] {
-  const weights: number[] = [];
-  for (let i = 0; i < alpha.length; i++) {
-    if (!(i in alpha)) throw invalid(`alpha[${i}]`, alpha, 'a number in [0, 1] (the array has a hole there)');
-    weights.push(readScalarAlpha(alpha[i], `alpha[${i}]`));
+  return readDenseArray('alpha', alpha, 'a number in [0, 1]', readScalarAlpha);
+}
+
+function readDenseArray(
+  name: string,
+  values: readonly unknown[],
+  expected: string,
+  readEntry: (value: unknown, name: string) => number,
+): readonly number[] {
+  const entries: number[] = [];
+  for (let i = 0; i < values.length; i++) {
+    if (!(i in values)) throw invalid(`${name}[${i}]`, values, `${expected} (the array has a hole there)`);
+    entries.push(readEntry(values[i], `${name}[${i}]`));
   }
-  return Object.freeze(weights);
+  return Object.freeze(entries);
+}
+
+function readPosWeightEntry(value: unknown, name = 'posWeight'): number {
+  if (!isFiniteNumber(value) || value < 0) throw invalid(name, value, 'a finite number >= 0');
+  return value;
+}
+
+/** posWeight: a number >= 0, or one per class (a dense array; its length is checked with the shapes). */
+function readPosWeight(value: unknown): number | readonly number[] {
+  if (Array.isArray(value)) return readDenseArray('posWeight', value, 'a finite number >= 0', readPosWeightEntry);
+  if (typeof value !== 'number') throw invalid('posWeight', value, 'a finite number >= 0, or an array of them (one per class)');
+  return readPosWeightEntry(value);
 }
 
 /** A plain object: `{}` or `Object.create(null)`, not an array, Map, class instance or function. */
@@ -247,8 +310,7 @@ function pick<T>(options: Record<string, unknown>, name: string, fallback: T): u
   return value === undefined ? fallback : value;
 }
 
-function resolveCommon(options: Record<string, unknown>): ResolvedCommonOptions {
-  const d = COMMON_DEFAULTS;
+function resolveCommon(options: Record<string, unknown>, d: ResolvedCommonOptions = COMMON_DEFAULTS): ResolvedCommonOptions {
   const resolved: ResolvedCommonOptions = {
     gamma: readGamma(pick(options, 'gamma', d.gamma)),
     reduction: readReduction(pick(options, 'reduction', d.reduction)),
@@ -276,10 +338,18 @@ function resolveCommon(options: Record<string, unknown>): ResolvedCommonOptions 
 export function resolveSigmoidOptions(options?: unknown): ResolvedSigmoidOptions {
   const raw = readOptionsObject(options, 'sigmoid_focal_loss');
   rejectUnknown(raw, SIGMOID_OPTION_NAMES, 'sigmoid_focal_loss');
-  const alpha = pick(raw, 'alpha', SIGMOID_DEFAULTS.alpha);
+  // A preset replaces defaults only: what the caller gives explicitly is read (and checked) as usual.
+  const preset = presetDefaults('sigmoid_focal_loss', raw.preset);
+  const d: ResolvedSigmoidOptions = { ...SIGMOID_DEFAULTS, ...preset.defaults };
+  const alpha = pick(raw, 'alpha', d.alpha);
   return {
-    ...resolveCommon(raw),
+    ...resolveCommon(raw, d),
     alpha: alpha === null ? null : readScalarAlpha(alpha),
+    preset: preset.name,
+    posWeight: readPosWeight(pick(raw, 'posWeight', d.posWeight)),
+    ignoreIndex: readIgnoreIndex(pick(raw, 'ignoreIndex', d.ignoreIndex)),
+    axis: readInteger('axis', pick(raw, 'axis', d.axis)),
+    ...(raw.axis !== undefined ? { axisGiven: true } : {}),
   };
 }
 
@@ -287,16 +357,29 @@ export function resolveSigmoidOptions(options?: unknown): ResolvedSigmoidOptions
 export function resolveSoftmaxOptions(options?: unknown): ResolvedSoftmaxOptions {
   const raw = readOptionsObject(options, 'softmax_focal_loss');
   rejectUnknown(raw, SOFTMAX_OPTION_NAMES, 'softmax_focal_loss');
-  const alpha = pick(raw, 'alpha', SOFTMAX_DEFAULTS.alpha);
+  const preset = presetDefaults('softmax_focal_loss', raw.preset);
+  const d: ResolvedSoftmaxOptions = { ...SOFTMAX_DEFAULTS, ...preset.defaults };
+  const alpha = pick(raw, 'alpha', d.alpha);
   let resolvedAlpha: number | readonly number[] | null;
   if (alpha === null) resolvedAlpha = null;
   else if (Array.isArray(alpha)) resolvedAlpha = readAlphaArray(alpha);
   else resolvedAlpha = readScalarAlpha(alpha);
+  const common = resolveCommon(raw, d);
+  const normalize = readBoolean('normalizeProbabilities', pick(raw, 'normalizeProbabilities', d.normalizeProbabilities));
+  // Explicitly asked for with logits it would do nothing (softmax rows already sum to 1): an error, as
+  // eps with logits. A preset's default (keras) simply does not apply to logits.
+  if (normalize && common.fromLogits && raw.normalizeProbabilities !== undefined) {
+    throw invalid('normalizeProbabilities', normalize, 'false or left out with fromLogits: true (it only divides probabilities by their row sum)');
+  }
+  const ignoreIndex = readIgnoreIndex(pick(raw, 'ignoreIndex', d.ignoreIndex));
   return {
-    ...resolveCommon(raw),
+    ...common,
     alpha: resolvedAlpha,
-    axis: readInteger('axis', pick(raw, 'axis', SOFTMAX_DEFAULTS.axis)),
-    ignoreIndex: readIgnoreIndex(pick(raw, 'ignoreIndex', SOFTMAX_DEFAULTS.ignoreIndex)),
+    axis: readInteger('axis', pick(raw, 'axis', d.axis)),
+    ignoreIndex,
+    preset: preset.name,
+    normalizeProbabilities: normalize && !common.fromLogits,
+    ...(ignoreIndex !== null && raw.ignoreIndex === undefined ? { ignoreIndexFromPreset: true } : {}),
   };
 }
 

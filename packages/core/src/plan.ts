@@ -11,8 +11,14 @@
  *   7. target values (INVALID_TARGET), with the checks of targets.ts, by the adapter.
  * Each adapter op is then "plan, then run" (style: one shared prologue, thin ops).
  */
-import { BASE_ONLY, requireDeclaredOptions, type AdapterDeclaration } from './adapter-declaration.js';
-import { FocalLossError, describeValue } from './errors.js';
+import {
+  BASE_ONLY,
+  SIGMOID_CLASS_INDEX_TARGETS,
+  requireDeclaredOptions,
+  requireImplemented,
+  type AdapterDeclaration,
+} from './adapter-declaration.js';
+import { FocalLossError, describeShape, describeValue } from './errors.js';
 import {
   resolveSigmoidOptions,
   resolveSoftmaxOptions,
@@ -20,9 +26,11 @@ import {
   type ResolvedSoftmaxOptions,
 } from './options.js';
 import { reductionScale } from './reduction.js';
+import { sigmoidClassLayout, type SigmoidClassLayout } from './sigmoid-classes.js';
 import {
   reducedShape,
   requireLength,
+  sameShape,
   resolveSigmoidLayout,
   resolveSoftmaxLayout,
   shapeSize,
@@ -80,10 +88,19 @@ export interface SigmoidPlan {
   readonly layout: SigmoidLayout;
   /** Shape of the returned loss: the input's for "none", [] otherwise. */
   readonly outputShape: number[];
-  /** Float targets in [0, 1], or integer (int32/bool) targets 0 or 1. */
-  readonly targetKind: 'float' | 'binary';
-  /** The factor from the sum of losses to the returned loss, and on every gradient. */
+  /**
+   * Float targets in [0, 1], integer (int32/bool) targets 0 or 1, or (issue 14) int32 class indices of
+   * the input's shape without the class axis `axis`, label C meaning background.
+   */
+  readonly targetKind: 'float' | 'binary' | 'classIndex';
+  /**
+   * The factor from the sum of losses to the returned loss, and on every gradient, when nothing is
+   * ignored; with `ignoreIndex` set, "mean" divides by the count the target check returns
+   * (reductionScale(reduction, normalizer, counted)).
+   */
   readonly scale: number;
+  /** The class axis, when a per-class posWeight or class-index targets need it; else null. */
+  readonly classLayout: SigmoidClassLayout | null;
 }
 
 /**
@@ -105,13 +122,49 @@ export function planSigmoidCall(
   const inputShape = checkTensorShape('input', input);
   const targetShape = checkTensorShape('target', target);
   const weightShape = weight === null ? null : checkTensorShape('weight', weight);
-  const layout = resolveSigmoidLayout(inputShape, targetShape, weightShape);
+  // int32 targets one rank below the input are class indices (mmdet, Detectron2), a feature beyond 1.1
+  const classIndex = target.dtype === 'int32' && Array.isArray(targetShape) && Array.isArray(inputShape) &&
+    targetShape.length === inputShape.length - 1;
+  let classLayout: SigmoidClassLayout | null = null;
+  if (classIndex) {
+    classLayout = sigmoidClassLayout(inputShape, options.axis, 'int32 class-index targets');
+    const labelsShape = inputShape.filter((_, k) => k !== classLayout?.axis);
+    if (!sameShape(targetShape, labelsShape)) {
+      throw new FocalLossError(
+        'SHAPE_MISMATCH',
+        `int32 class-index target shape ${describeShape(targetShape)} must be the input shape without the class axis ` +
+          `${classLayout.axis}, ${describeShape(labelsShape)} (or the input shape ${describeShape(inputShape)} for 0/1 labels)`,
+      );
+    }
+    requireImplemented(SIGMOID_CLASS_INDEX_TARGETS, declaration);
+  }
+  const layout = resolveSigmoidLayout(inputShape, classIndex ? inputShape : targetShape, weightShape);
+  if (Array.isArray(options.posWeight)) {
+    classLayout ??= sigmoidClassLayout(inputShape, options.axis, 'a per-class posWeight');
+    if (options.posWeight.length !== classLayout.classes) {
+      throw new FocalLossError(
+        'SHAPE_MISMATCH',
+        `posWeight has ${options.posWeight.length} per-class entries but input shape ${describeShape(inputShape)} has ` +
+          `${classLayout.classes} classes on axis ${classLayout.axis}`,
+      );
+    }
+  }
+  // Step 6: sigmoid's axis only serves class-index targets and a per-class posWeight; given without
+  // either it would silently do nothing (contract 1.1), as it did when it was no sigmoid option at all.
+  if (options.axisGiven === true && classLayout === null) {
+    throw new FocalLossError(
+      'INVALID_OPTION',
+      `option "axis" ${describeValue(options.axis)} has no effect on sigmoid_focal_loss here: it only places the class axis ` +
+        'of int32 class-index targets and of a per-class posWeight',
+    );
+  }
   return {
     options,
     layout,
     outputShape: reducedShape(options.reduction, layout.lossShape),
-    targetKind: BINARY_TARGET_DTYPES.includes(target.dtype) ? 'binary' : 'float',
+    targetKind: classIndex ? 'classIndex' : BINARY_TARGET_DTYPES.includes(target.dtype) ? 'binary' : 'float',
     scale: reductionScale(options.reduction, options.normalizer, layout.size),
+    classLayout,
   };
 }
 
@@ -152,7 +205,8 @@ export function planSoftmaxCall(
   const weightShape = weight === null ? null : checkTensorShape('weight', weight);
   const targetKind = target.dtype === 'int32' ? 'index' : 'probability';
   const layout = resolveSoftmaxLayout(inputShape, targetShape, targetKind, options.axis, weightShape, options.alpha);
-  if (targetKind === 'probability' && options.ignoreIndex !== null) {
+  // a preset's ignoreIndex (kornia) simply does not apply to probability targets; the caller's is an error
+  if (targetKind === 'probability' && options.ignoreIndex !== null && options.ignoreIndexFromPreset !== true) {
     throw new FocalLossError(
       'INVALID_OPTION',
       `option "ignoreIndex" must be null with float (probability) targets, got ${options.ignoreIndex}: ` +

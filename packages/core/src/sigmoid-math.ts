@@ -12,6 +12,11 @@
  *   loss += eps u^(gamma+1)
  *   d/dx += eps (gamma + 1) u^gamma p q (1 - 2t)        (du/dx = p q (1 - 2t))
  * computed only when eps != 0, so eps = 0 gives the focal loss bit for bit.
+ *
+ * `posWeight` (w+, issue 14; BCEWithLogitsLoss(pos_weight), kornia) weighs the positive term of the
+ * cross-entropy: ce = w+ t softplus(-x) + (1 - t) softplus(x), whose derivative is p (1 - t) - w+ q t:
+ *   d/dx = alpha_t u^gamma (gamma (p q / u) (1 - 2t) ce + (p (1 - t) - w+ q t))
+ * w+ = 1 is the plain cross-entropy (the same operations, so the same bits).
  */
 
 /** Where the per-element functions write their two results, so the hot loop allocates nothing. */
@@ -50,9 +55,10 @@ export function sigmoidFocalFromLogit(
   alphaNeg: number,
   out: ElementResult,
   polyEpsilon = 0,
+  posWeight = 1,
 ): void {
   if (x === Infinity || x === -Infinity) {
-    sigmoidFocalAtInfinity(x, t, gamma, alphaPos, alphaNeg, out, polyEpsilon);
+    sigmoidFocalAtInfinity(x, t, gamma, alphaPos, alphaNeg, out, polyEpsilon, posWeight);
     return;
   }
   const e = Math.exp(-Math.abs(x));
@@ -75,7 +81,8 @@ export function sigmoidFocalFromLogit(
     softplusNeg = log1pE - x;
   }
   const t1 = 1 - t;
-  const ce = t * softplusNeg + t1 * softplusPos;
+  const tPos = posWeight * t;
+  const ce = tPos * softplusNeg + t1 * softplusPos;
   const u = p * t1 + q * t; // 1 - p_t as a sum of non-negative terms: no cancellation
   const alphaT = alphaPos * t + alphaNeg * t1;
   const uPow = powGamma(u, gamma);
@@ -84,7 +91,7 @@ export function sigmoidFocalFromLogit(
   // p q / u is bounded (by p / t and q / (1 - t)); u is 0 only when a probability underflowed,
   // and then u^gamma = 0 (gamma > 0) or gamma = 0 removes the term: 0 is the exact limit.
   const pqOverU = u > 0 ? (p * q) / u : 0;
-  out.grad = focal * (gamma * pqOverU * (1 - 2 * t) * ce + (p * t1 - q * t));
+  out.grad = focal * (gamma * pqOverU * (1 - 2 * t) * ce + (p * t1 - q * tPos));
   if (polyEpsilon !== 0) {
     out.loss += polyEpsilon * u * uPow;
     out.grad += polyEpsilon * (gamma + 1) * uPow * p * q * (1 - 2 * t);
@@ -99,6 +106,8 @@ export function sigmoidFocalFromLogit(
  *          the gradient tends to alpha_t (1 - t)^gamma (1 - t): the gamma term q ce -> 0.
  * x = -Infinity mirrors it with u = t and p - t = -t.
  * The Poly-1 term tends to eps u^(gamma+1) with u = 1 - t (or t), its gradient to 0 (p q -> 0).
+ * With posWeight w+, at -Infinity the positive term w+ t softplus(-x) grows (unless w+ t = 0, then the
+ * loss tends to 0) and the gradient tends to -alpha_t t^gamma w+ t.
  */
 export function sigmoidFocalAtInfinity(
   x: number,
@@ -108,6 +117,7 @@ export function sigmoidFocalAtInfinity(
   alphaNeg: number,
   out: ElementResult,
   polyEpsilon = 0,
+  posWeight = 1,
 ): void {
   const t1 = 1 - t;
   const u = x > 0 ? t1 : t; // 1 - p_t at the limit
@@ -118,8 +128,10 @@ export function sigmoidFocalAtInfinity(
   }
   const uPow = powGamma(u, gamma);
   const focal = (alphaPos * t + alphaNeg * t1) * uPow;
-  out.loss = focal === 0 ? 0 : Infinity;
-  out.grad = x > 0 ? focal * t1 : -focal * t;
+  // the term that grows like |x|: (1 - t) softplus(x) at +Infinity, w+ t softplus(-x) at -Infinity
+  const growing = x > 0 ? t1 : posWeight * t;
+  out.loss = focal === 0 || growing === 0 ? 0 : Infinity;
+  out.grad = x > 0 ? focal * t1 : -focal * growing;
   if (polyEpsilon !== 0) out.loss += polyEpsilon * u * uPow; // Infinity stays Infinity
 }
 
@@ -137,6 +149,7 @@ export function sigmoidFocalFromProbability(
   eps: number,
   out: ElementResult,
   polyEpsilon = 0,
+  posWeight = 1,
 ): void {
   const hi = 1 - eps;
   const clipped = pIn < eps || pIn > hi;
@@ -145,13 +158,14 @@ export function sigmoidFocalFromProbability(
   const logP = Math.log(p);
   const logQ = Math.log1p(-p);
   const t1 = 1 - t;
-  const ce = -(t * logP + t1 * logQ);
+  const tPos = posWeight * t;
+  const ce = -(tPos * logP + t1 * logQ);
   const u = p * t1 + q * t; // >= eps > 0 after the clip
   const alphaT = alphaPos * t + alphaNeg * t1;
   const uPow = powGamma(u, gamma);
   const focal = alphaT * uPow;
   out.loss = focal * ce;
-  out.grad = clipped ? 0 : focal * ((gamma * (1 - 2 * t) * ce) / u + (t1 / q - t / p));
+  out.grad = clipped ? 0 : focal * ((gamma * (1 - 2 * t) * ce) / u + (t1 / q - tPos / p));
   if (polyEpsilon !== 0) {
     out.loss += polyEpsilon * u * uPow;
     if (!clipped) out.grad += polyEpsilon * (gamma + 1) * uPow * (1 - 2 * t);

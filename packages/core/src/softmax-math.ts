@@ -11,6 +11,10 @@
  * Poly-1 (`polyEpsilon`, eps) adds eps u^(gamma+1) per position, u = 1 - p_t, p_t = sum_c t_c p_c,
  * not multiplied by the class weights; dL/dx_j gains -eps (gamma+1) u^gamma p_j (t_j - p_t).
  * Computed only when eps != 0, so eps = 0 gives the focal loss bit for bit.
+ *
+ * normalizeProbabilities (issue 14, Keras' CategoricalFocalCrossentropy), from probabilities only:
+ * each row is divided by its sum S before the clip, r_c = x_c / S. With g_c = dL/dr_c (0 where r_c
+ * is clipped), dr_c/dx_j = (delta_cj - r_c) / S gives dL/dx_j = (g_j - sum_c g_c r_c) / S.
  */
 import { powGamma } from './sigmoid-math.js';
 
@@ -39,6 +43,8 @@ export interface RowParams {
   eps: number;
   /** Poly-1's epsilon; 0 or absent: no term. */
   polyEpsilon?: number;
+  /** With fromLogits false: divide each row by its sum first (Keras). Default false. */
+  normalizeProbabilities?: boolean;
 }
 
 export function targetAt(target: RowTarget, layout: RowLayout, c: number): number {
@@ -66,7 +72,7 @@ export function softmaxFocalRow(
 ): number {
   return params.fromLogits
     ? rowFromLogits(input, layout, target, params, grad, gradScale, scratch)
-    : rowFromProbabilities(input, layout, target, params, grad, gradScale);
+    : rowFromProbabilities(input, layout, target, params, grad, gradScale, scratch);
 }
 
 function rowFromLogits(
@@ -172,17 +178,23 @@ function rowFromProbabilities(
   params: RowParams,
   grad: { [index: number]: number } | null,
   gradScale: number,
+  scratch: Float64Array,
 ): number {
   const { offset, stride, classes } = layout;
   const { gamma, classWeights, eps } = params;
   const polyEpsilon = params.polyEpsilon ?? 0;
   const hi = 1 - eps;
+  // With normalisation the gradient with respect to r_c gathers in scratch[c] (float64 whatever the
+  // output's type), and is carried through the division at the end.
+  const normalize = params.normalizeProbabilities === true;
+  const rowSum = normalize ? sumOfRow(input, layout) : 1;
+  const sink = grad === null ? null : normalize ? scratch : grad;
   let loss = 0;
   let sumT = 0; // Poly-1's sums: t_c and t_c q_c
   let sumTQ = 0;
   for (let c = 0; c < classes; c++) {
     const at = offset + c * stride;
-    const pIn = input[at] as number;
+    const pIn = normalize ? (input[at] as number) / rowSum : (input[at] as number);
     const clipped = pIn < eps || pIn > hi;
     const p = pIn < eps ? eps : pIn > hi ? hi : pIn;
     const q = 1 - p;
@@ -191,10 +203,10 @@ function rowFromProbabilities(
     const weight = (classWeights[c] as number) * t;
     const qPow = powGamma(q, gamma);
     loss += weight === 0 ? 0 : weight * qPow * s;
-    if (grad !== null) {
+    if (sink !== null) {
       // d/dp [q^g s] = -q^g (g s / q + 1 / p); q >= eps > 0 after the clip. The position's weight
       // (in gradScale) multiplies even a zero gradient: IEEE, as in every other path (NaN * 0 = NaN).
-      grad[at] = gradScale * (clipped || weight === 0 ? 0 : -weight * qPow * ((gamma * s) / q + 1 / p));
+      sink[normalize ? c : at] = gradScale * (clipped || weight === 0 ? 0 : -weight * qPow * ((gamma * s) / q + 1 / p));
     }
     if (polyEpsilon !== 0) {
       sumT += t;
@@ -207,14 +219,27 @@ function rowFromProbabilities(
     const u = sumTQ + (1 - sumT);
     const uPow = powGamma(u, gamma);
     loss += polyEpsilon * u * uPow;
-    if (grad !== null) {
+    if (sink !== null) {
       const polyCoef = polyEpsilon * (gamma + 1) * uPow;
       for (let c = 0; c < classes; c++) {
         const at = offset + c * stride;
-        const pIn = input[at] as number;
-        if (!(pIn < eps || pIn > hi)) grad[at] = (grad[at] as number) + gradScale * (-polyCoef * targetAt(target, layout, c));
+        const slot = normalize ? c : at;
+        const pIn = normalize ? (input[at] as number) / rowSum : (input[at] as number);
+        if (!(pIn < eps || pIn > hi)) sink[slot] = (sink[slot] as number) + gradScale * (-polyCoef * targetAt(target, layout, c));
       }
     }
   }
+  if (normalize && grad !== null) {
+    let inner = 0; // sum_c g_c r_c
+    for (let c = 0; c < classes; c++) inner += (scratch[c] as number) * ((input[offset + c * stride] as number) / rowSum);
+    for (let c = 0; c < classes; c++) grad[offset + c * stride] = ((scratch[c] as number) - inner) / rowSum;
+  }
   return loss;
+}
+
+/** The sum of a row's inputs (what normalizeProbabilities divides by); NaN and infinities propagate. */
+function sumOfRow(input: ArrayLike<number>, layout: RowLayout): number {
+  let sum = 0;
+  for (let c = 0; c < layout.classes; c++) sum += input[layout.offset + c * layout.stride] as number;
+  return sum;
 }

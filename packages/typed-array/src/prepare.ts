@@ -6,7 +6,12 @@
  */
 import {
   BASE_ONLY,
+  EXPANDED_IGNORED,
+  SIGMOID_CLASS_INDEX_TARGETS,
   binaryAlphaPair,
+  checkSigmoidClassIndexTargets,
+  checkSigmoidTargetsIgnoring,
+  expandClassIndexTargets,
   checkBinaryTargets,
   checkClassIndexTargets,
   checkUnitIntervalTargets,
@@ -17,6 +22,7 @@ import {
   reductionScale,
   splitCallOptions,
   type AdapterDeclaration,
+  type SigmoidPlan,
   type LossOpName,
   type SigmoidLoopParams,
   type SoftmaxLoopParams,
@@ -30,7 +36,15 @@ import { ADAPTER_KEYS, FLOAT_DTYPES, outputBuffer, readOut, tensorInfo, type Ada
  */
 export const SCALAR_OPS_DECLARATION: AdapterDeclaration = Object.freeze({
   adapter: '@focal-loss/typed-array',
-  implements: Object.freeze(['polyEpsilon']),
+  // issue 14: presets and the options they need, all computed by the core's loops
+  implements: Object.freeze([
+    'polyEpsilon',
+    'preset',
+    'posWeight',
+    'ignoreIndex',
+    'normalizeProbabilities',
+    SIGMOID_CLASS_INDEX_TARGETS,
+  ]),
 });
 
 /** Steps 1 and 3 of the contract's order, as the scalar ops of ../sigmoid.ts, ../softmax.ts do. */
@@ -77,17 +91,18 @@ export function prepareSigmoid(
   const reduce = opts.reduction !== 'none';
   const lossData = outputBuffer(out.loss, input.data, reduce ? 1 : layout.size, 'loss', outputShape);
   const gradData = gradient ? outputBuffer(out.gradInput, input.data, layout.size, 'gradInput', input.shape) : null;
-  if (plan.targetKind === 'binary') checkBinaryTargets(target.data);
-  else checkUnitIntervalTargets(target.data);
+  const { loopTarget, ignoreIndex, counted } = sigmoidTargets(plan, target.data);
+  const scale = counted === layout.size ? plan.scale : reductionScale(opts.reduction, opts.normalizer, counted);
   const [alphaPos, alphaNeg] = binaryAlphaPair(opts.alpha);
+  const perClass = Array.isArray(opts.posWeight) ? (opts.posWeight as readonly number[]) : null;
   return {
     task: {
       input: input.data,
-      target: target.data,
+      target: loopTarget,
       weight: weight === null ? null : weight.data,
       lossOut: reduce ? null : lossData,
       gradOut: gradData,
-      scale: plan.scale,
+      scale,
       gamma: opts.gamma,
       alphaPos,
       alphaNeg,
@@ -95,12 +110,45 @@ export function prepareSigmoid(
       fromLogits: opts.fromLogits,
       eps: opts.eps,
       polyEpsilon: opts.polyEpsilon,
+      posWeight: perClass === null ? (opts.posWeight as number) : 1,
+      posWeights: perClass,
+      classInner: plan.classLayout?.inner ?? 1,
+      classes: plan.classLayout?.classes ?? 1,
+      ignoreIndex,
     },
     reduce,
-    scale: plan.scale,
+    scale,
     loss: { data: lossData, shape: outputShape },
     gradInput: gradData === null ? null : { data: gradData, shape: [...input.shape] },
   };
+}
+
+/**
+ * Step 7 for sigmoid targets, and what the loop reads: the targets themselves, or (class indices, issue
+ * 14) their dense 0/1 expansion with ignored positions marked EXPANDED_IGNORED. `counted` is what a
+ * "mean" divides by: the elements that are not ignored.
+ */
+function sigmoidTargets(
+  plan: SigmoidPlan,
+  data: ArrayLike<number>,
+): { loopTarget: ArrayLike<number>; ignoreIndex: number | null; counted: number } {
+  const { targetKind, classLayout, options, layout } = plan;
+  const ignore = options.ignoreIndex;
+  if (targetKind === 'classIndex' && classLayout !== null) {
+    const counted = checkSigmoidClassIndexTargets(data, classLayout.classes, ignore);
+    return {
+      loopTarget: expandClassIndexTargets(data, classLayout, ignore),
+      ignoreIndex: ignore === null ? null : EXPANDED_IGNORED,
+      counted,
+    };
+  }
+  if (ignore !== null) {
+    const kind = targetKind === 'binary' ? 'binary' : 'float';
+    return { loopTarget: data, ignoreIndex: ignore, counted: checkSigmoidTargetsIgnoring(data, kind, ignore) };
+  }
+  if (targetKind === 'binary') checkBinaryTargets(data);
+  else checkUnitIntervalTargets(data);
+  return { loopTarget: data, ignoreIndex: null, counted: layout.size };
 }
 
 /** Softmax: checks everything, counts the positions, allocates (or takes) the outputs. */
@@ -151,6 +199,7 @@ export function prepareSoftmax(
       fromLogits: opts.fromLogits,
       eps: opts.eps,
       polyEpsilon: opts.polyEpsilon,
+      normalizeProbabilities: opts.normalizeProbabilities,
     },
     reduce,
     scale,
