@@ -161,6 +161,8 @@ def main() -> int:
 
         def build(case: Case) -> dict[str, Any]:
             return cases_family.build(case, error_fixture, outputs_fixture)
+    cases, build = __import__("cases_presets").register(cases, build)  # presets/ (issue 14, cases_presets.py)
+    cases, build = __import__("cases_poly").register(cases, build, error_fixture, torch_skip_reason)  # poly/ (issue 15, cases_poly.py)
     if args.only:
         cases = [c for c in cases if c.name.startswith(args.only)]
     torch_version, torchvision_version = reference_torch.versions()
