@@ -6,6 +6,7 @@
  */
 import {
   FocalLossError,
+  type AdapterDeclaration,
   describeValue,
   planSigmoidCall,
   planSoftmaxCall,
@@ -43,6 +44,12 @@ export const TENSOR_OPTION_NAMES: readonly string[] = ['weight', 'checkTargets',
 
 /** The only dtype the losses compute in (every backend supports it); others are refused, not cast. */
 export const INPUT_DTYPES: readonly string[] = ['float32'];
+
+/**
+ * The options beyond the contract's 1.1 base that every path of this package implements (fused
+ * kernels of cpu, wasm, webgl and webgpu, and the composite): the core refuses any other in effect.
+ */
+export const TFJS_DECLARATION: AdapterDeclaration = Object.freeze({ adapter: '@focal-loss/tfjs', implements: Object.freeze(['polyEpsilon']) });
 
 export interface TensorCall {
   readonly input: tf.Tensor;
@@ -97,6 +104,7 @@ export function planSigmoidTensorCall(input: unknown, target: unknown, options: 
     loss,
     { input: info(call.input), target: info(call.target), weight: call.weight && info(call.weight) },
     INPUT_DTYPES,
+    TFJS_DECLARATION,
   );
   return { ...call, plan };
 }
@@ -110,6 +118,7 @@ export function planSoftmaxTensorCall(input: unknown, target: unknown, options: 
       loss,
       { input: info(call.input), target: info(call.target), weight: call.weight && info(call.weight) },
       INPUT_DTYPES,
+      TFJS_DECLARATION,
     );
     return { ...call, plan };
   } catch (error) {

@@ -38,7 +38,21 @@ function timesUnlessZero(a: tf.Tensor, b: tf.Tensor): tf.Tensor {
  * At x = +-Infinity, softplus is infinite on one side; the products that meet it are guarded so
  * that a zero factor (t = 0, t = 1, alpha_t = 0, p q / u = 0) gives the limit 0, not 0 * inf = NaN.
  */
-function fromLogits(x: tf.Tensor, t: tf.Tensor, t1: tf.Tensor, alphaT: tf.Tensor | null, gamma: number): ElementTerms {
+/**
+ * Poly-1 (Leng et al. 2022; docs/math.md, s2 decisions): eps u^(g+1) added to the loss, not times
+ * alpha_t; its derivative eps (g+1) u^g `dU` (p q (1 - 2t) from logits, 0 at infinite logits where
+ * p q = 0; (1 - 2t) from probabilities, 0 where clipped). No term at all for eps = 0.
+ */
+function withPoly(terms: ElementTerms, u: tf.Tensor, uPow: tf.Tensor | null, dU: tf.Tensor, gamma: number, polyEpsilon: number): ElementTerms {
+  if (polyEpsilon === 0) return terms;
+  const uPowOrOne = uPow ?? tf.onesLike(u);
+  return {
+    loss: tf.add(terms.loss, tf.mul(tf.mul(u, uPowOrOne), tf.scalar(polyEpsilon))),
+    grad: tf.add(terms.grad, tf.mul(tf.mul(uPowOrOne, dU), tf.scalar(polyEpsilon * (gamma + 1)))),
+  };
+}
+
+function fromLogits(x: tf.Tensor, t: tf.Tensor, t1: tf.Tensor, alphaT: tf.Tensor | null, gamma: number, polyEpsilon: number): ElementTerms {
   const e = tf.exp(tf.neg(tf.abs(x)));
   const log1pE = log1p(e);
   const inv = tf.reciprocal(tf.add(e, tf.scalar(1)));
@@ -53,7 +67,8 @@ function fromLogits(x: tf.Tensor, t: tf.Tensor, t1: tf.Tensor, alphaT: tf.Tensor
   const softplusNeg = tf.add(tf.maximum(tf.neg(x), zero), log1pE); // -log p
   const ce = tf.add(timesUnlessZero(t, softplusNeg), timesUnlessZero(t1, softplusPos));
   const u = tf.add(tf.mul(p, t1), tf.mul(q, t));
-  const focal = mulMaybe(powGamma(u, gamma) ?? tf.onesLike(u), alphaT);
+  const uPow = powGamma(u, gamma);
+  const focal = mulMaybe(uPow ?? tf.onesLike(u), alphaT);
   const loss = timesUnlessZero(focal, ce);
   // p q / u is bounded; u = 0 only where a probability underflowed, and there u^gamma = 0 (or
   // gamma = 0 drops the term): 0 is the exact limit, while p q / u would be 0 / 0.
@@ -63,7 +78,7 @@ function fromLogits(x: tf.Tensor, t: tf.Tensor, t1: tf.Tensor, alphaT: tf.Tensor
     gamma === 0
       ? tf.mul(focal, pMinusT)
       : tf.mul(focal, tf.add(timesUnlessZero(tf.mul(tf.mul(pqOverU, tf.scalar(gamma)), tf.sub(t1, t)), ce), pMinusT));
-  return { loss, grad };
+  return withPoly({ loss, grad }, u, uPow, tf.mul(tf.mul(p, q), tf.sub(t1, t)), gamma, polyEpsilon);
 }
 
 /** From probabilities clipped to [eps, 1 - eps], as the core's sigmoidFocalFromProbability. */
@@ -74,16 +89,19 @@ function fromProbabilities(
   alphaT: tf.Tensor | null,
   gamma: number,
   eps: number,
+  polyEpsilon: number,
 ): ElementTerms {
   const { p, q, logP, logQ, clipped } = clipProbability(x, eps);
   const ce = tf.neg(tf.add(tf.mul(t, logP), tf.mul(t1, logQ)));
   const u = tf.add(tf.mul(p, t1), tf.mul(q, t)); // >= eps > 0 after the clip
-  const focal = mulMaybe(powGamma(u, gamma) ?? tf.onesLike(u), alphaT);
+  const uPow = powGamma(u, gamma);
+  const focal = mulMaybe(uPow ?? tf.onesLike(u), alphaT);
   const loss = tf.mul(focal, ce);
   const dCe = tf.sub(tf.div(t1, q), tf.div(t, p));
   const inner = gamma === 0 ? dCe : tf.add(tf.div(tf.mul(tf.mul(ce, tf.scalar(gamma)), tf.sub(t1, t)), u), dCe);
   const grad = tf.where(clipped, tf.scalar(0), tf.mul(focal, inner));
-  return { loss, grad };
+  const dU = tf.where(clipped, tf.scalar(0), tf.sub(t1, t));
+  return withPoly({ loss, grad }, u, uPow, dU, gamma, polyEpsilon);
 }
 
 /** The loss (a scalar for "mean" / "sum", the input's shape for "none"), differentiable in the input. */
@@ -91,7 +109,7 @@ export function sigmoidComposite(call: SigmoidCompositeCall): tf.Tensor {
   const { input, target, weight, options: opts, scale } = call;
   const reduce = opts.reduction !== 'none';
   const [alphaPos, alphaNeg] = binaryAlphaPair(opts.alpha);
-  const { gamma, eps, labelSmoothing: s } = opts;
+  const { gamma, eps, labelSmoothing: s, polyEpsilon } = opts;
   return tf.tidy(() => {
     // Constants of the call: computed once, outside the differentiated function.
     const target32 = target.dtype === 'float32' ? target : tf.cast(target, 'float32');
@@ -103,8 +121,8 @@ export function sigmoidComposite(call: SigmoidCompositeCall): tf.Tensor {
     const constants = weight === null ? [target] : [target, weight];
     return customGradOverInput(input, constants, (x, save) => {
       const terms = opts.fromLogits
-        ? fromLogits(x, t, t1, alphaT, gamma)
-        : fromProbabilities(x, t, t1, alphaT, gamma, eps);
+        ? fromLogits(x, t, t1, alphaT, gamma, polyEpsilon)
+        : fromProbabilities(x, t, t1, alphaT, gamma, eps, polyEpsilon);
       // IEEE products with the weight (a NaN or infinite weight propagates, inf * 0 = NaN).
       const elementLoss = mulMaybe(terms.loss, weight);
       const value = reduce ? tf.mul(accurateSum(elementLoss), tf.scalar(scale)) : elementLoss;

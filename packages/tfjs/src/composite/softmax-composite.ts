@@ -37,6 +37,16 @@ function weighted(weight: tf.Tensor, nonZero: tf.Tensor, value: tf.Tensor): tf.T
 }
 
 /**
+ * Poly-1 (Leng et al. 2022; core softmax-math.ts): per position u = 1 - p_t = sum_c t_c q_c +
+ * (1 - sum_c t_c), a sum without cancellation (q_k itself for a one-hot target), and eps u^(g+1)
+ * added to the position's loss, not times the class weights. Returns u^g too (for the gradient).
+ */
+function polyU(t: tf.Tensor, q: tf.Tensor, axis: number, gamma: number): { u: tf.Tensor; uPow: tf.Tensor } {
+  const u = tf.add(tf.sum(tf.mul(t, q), axis, true), tf.sub(tf.scalar(1), tf.sum(t, axis, true)));
+  return { u, uPow: powGamma(u, gamma) ?? tf.onesLike(u) };
+}
+
+/**
  * From logits, as the core's rowFromLogits. With m the row maximum and e_c = exp(x_c - m), the top
  * class (first argmax) has e = 1 exactly and 1 - p_top = others / (1 + others), with others the sum
  * of the remaining e_c: no subtraction near p = 1. Other classes have p_c <= 1/2, where 1 - p_c by
@@ -53,6 +63,8 @@ function fromLogits(
   wgt: tf.Tensor,
   wgtNonZero: tf.Tensor,
   gamma: number,
+  t: tf.Tensor,
+  polyEpsilon: number,
 ): RowTerms {
   const m = tf.max(x, axis, true);
   const d = tf.sub(x, m);
@@ -77,8 +89,17 @@ function fromLogits(
   const focusTerm = gamma === 0 ? tf.onesLike(p) : tf.add(tf.scalar(1), tf.mul(pSOverQ, tf.scalar(gamma)));
   const gC = weighted(wgt, wgtNonZero, mulMaybe(focusTerm, qPow));
   const gTotal = tf.sum(gC, axis, true);
-  const grad = tf.sub(tf.mul(p, tf.sub(gTotal, gC)), tf.mul(q, gC));
-  const rowLoss = tf.sum(lossC, axis);
+  let grad = tf.sub(tf.mul(p, tf.sub(gTotal, gC)), tf.mul(q, gC));
+  let rowLoss = tf.sum(lossC, axis);
+  if (polyEpsilon !== 0) {
+    // loss + eps u^(g+1); dL/dx_j - eps (g+1) u^g p_j (t_j - p_t), t_j - p_t = t_j q_j - (p_t - t_j p_j)
+    const { u, uPow } = polyU(t, q, axis, gamma);
+    const tp = tf.mul(t, p);
+    const pT = tf.sum(tp, axis, true);
+    rowLoss = tf.add(rowLoss, tf.squeeze(tf.mul(tf.mul(u, uPow), tf.scalar(polyEpsilon)), [axis]));
+    const tMinusPT = tf.sub(tf.mul(t, q), tf.sub(pT, tp));
+    grad = tf.sub(grad, tf.mul(tf.mul(tf.mul(uPow, tf.scalar(polyEpsilon * (gamma + 1))), p), tMinusPT));
+  }
   return {
     loss: tf.where(tf.squeeze(badRow, [axis]), tf.scalar(Number.NaN), rowLoss),
     grad: tf.where(badRow, tf.scalar(Number.NaN), grad),
@@ -93,6 +114,8 @@ function fromProbabilities(
   wgtNonZero: tf.Tensor,
   gamma: number,
   eps: number,
+  t: tf.Tensor,
+  polyEpsilon: number,
 ): RowTerms {
   const { p, q, logP, clipped } = clipProbability(x, eps);
   const s = tf.neg(logP);
@@ -100,8 +123,15 @@ function fromProbabilities(
   const lossC = weighted(wgt, wgtNonZero, mulMaybe(s, qPow));
   // d/dp [q^g s] = -q^g (g s / q + 1 / p); q >= eps > 0 after the clip.
   const inner = tf.add(tf.div(tf.mul(s, tf.scalar(gamma)), q), tf.reciprocal(p));
-  const gradC = tf.neg(weighted(wgt, wgtNonZero, mulMaybe(inner, qPow)));
-  return { loss: tf.sum(lossC, axis), grad: tf.where(clipped, tf.scalar(0), gradC) };
+  let gradC = tf.neg(weighted(wgt, wgtNonZero, mulMaybe(inner, qPow)));
+  let loss = tf.sum(lossC, axis);
+  if (polyEpsilon !== 0) {
+    // probabilities as independent inputs: u = 1 - sum_c t_c p_c, d/dp_j = -eps (g+1) u^g t_j
+    const { u, uPow } = polyU(t, q, axis, gamma);
+    loss = tf.add(loss, tf.squeeze(tf.mul(tf.mul(u, uPow), tf.scalar(polyEpsilon)), [axis]));
+    gradC = tf.sub(gradC, tf.mul(tf.mul(uPow, tf.scalar(polyEpsilon * (gamma + 1))), t));
+  }
+  return { loss, grad: tf.where(clipped, tf.scalar(0), gradC) };
 }
 
 /** Shape with every dimension 1 except the class axis: class-wise constants broadcast along it. */
@@ -124,7 +154,7 @@ export function softmaxComposite(call: SoftmaxCompositeCall): tf.Tensor {
   const { input, target, weight, options: opts, layout: given, targetKind: kind, ignoreIndex, counted } = call;
   const { classes } = given;
   const reduce = opts.reduction !== 'none';
-  const { gamma, eps, labelSmoothing: smoothing } = opts;
+  const { gamma, eps, labelSmoothing: smoothing, polyEpsilon } = opts;
   // A rank-1 input (one row) runs as [1, C]: tfjs-backend-webgpu returned a [1, C] gradient for
   // the rank-1 formulation (conformance layout/softmax-1d-*), and the lifted form is the same math.
   const lift = input.rank === 1;
@@ -163,8 +193,8 @@ export function softmaxComposite(call: SoftmaxCompositeCall): tf.Tensor {
         grad = tf.zerosLike(x);
       } else {
         const terms = opts.fromLogits
-          ? fromLogits(x2, axis, ids, wgt, wgtNonZero, gamma)
-          : fromProbabilities(x2, axis, wgt, wgtNonZero, gamma, eps);
+          ? fromLogits(x2, axis, ids, wgt, wgtNonZero, gamma, t, polyEpsilon)
+          : fromProbabilities(x2, axis, wgt, wgtNonZero, gamma, eps, t, polyEpsilon);
         // IEEE products with the weight (a NaN or infinite weight propagates).
         rowLoss = mulMaybe(terms.loss, weight2);
         grad = weight2 === null ? terms.grad : tf.mul(terms.grad, tf.expandDims(weight2, axis));

@@ -26,6 +26,8 @@ export interface FocalLossCommonAttrs extends NamedAttrMap {
   reduction: 'none' | 'mean' | 'sum';
   /** Also compute the gradient (second output); false when no gradient tape records. */
   gradient: boolean;
+  /** Poly-1's epsilon (Leng et al. 2022): adds eps (1 - p_t)^(gamma+1) per element / position; 0: no term. */
+  polyEpsilon: number;
 }
 
 export interface SigmoidFocalLossAttrs extends FocalLossCommonAttrs {

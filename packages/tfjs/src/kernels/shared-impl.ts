@@ -34,6 +34,7 @@ export function sigmoidFocalImpl(memory: FusedMemory, attrs: SigmoidFocalLossAtt
     smoothing: attrs.smoothing,
     fromLogits: attrs.fromLogits,
     eps: attrs.eps,
+    polyEpsilon: attrs.polyEpsilon,
   });
   if (reduce) memory.loss[0] = sum * attrs.scale;
 }
@@ -72,6 +73,7 @@ export function softmaxFocalImpl(memory: FusedMemory, attrs: SoftmaxFocalLossAtt
     smoothing: attrs.smoothing,
     fromLogits: attrs.fromLogits,
     eps: attrs.eps,
+    polyEpsilon: attrs.polyEpsilon,
   });
   if (reduce) memory.loss[0] = sum * scale;
 }

@@ -12,15 +12,23 @@ export interface SigmoidShaderVariant {
   readonly hasWeight: boolean;
   /** gamma 0, 1 and 2 are products (0^0 = 1 by the contract); any other gamma uses pow. */
   readonly gammaKind: '0' | '1' | '2' | 'pow';
+  /** Poly-1's term is in the program (polyEpsilon != 0); without it the program is the focal loss's. */
+  readonly poly: boolean;
 }
 
 export function sigmoidVariant(output: 'loss' | 'grad', attrs: SigmoidFocalLossAttrs, hasWeight: boolean): SigmoidShaderVariant {
   const g = attrs.gamma;
-  return { output, fromLogits: attrs.fromLogits, hasWeight, gammaKind: g === 0 ? '0' : g === 1 ? '1' : g === 2 ? '2' : 'pow' };
+  return {
+    output,
+    fromLogits: attrs.fromLogits,
+    hasWeight,
+    gammaKind: g === 0 ? '0' : g === 1 ? '1' : g === 2 ? '2' : 'pow',
+    poly: attrs.polyEpsilon !== 0,
+  };
 }
 
 export function variantKey(v: SigmoidShaderVariant): string {
-  return `focal_sigmoid_${v.output}_${v.fromLogits ? 'logits' : 'probabilities'}_${v.hasWeight ? 'w' : 'nw'}_g${v.gammaKind}`;
+  return `focal_sigmoid_${v.output}_${v.fromLogits ? 'logits' : 'probabilities'}_${v.hasWeight ? 'w' : 'nw'}_g${v.gammaKind}${v.poly ? '_poly' : ''}`;
 }
 
 /** Uniform names, in the order of `sigmoidUniformValues`. */
@@ -35,6 +43,7 @@ export const SIGMOID_UNIFORMS = [
   'epsHigh',
   'logEps',
   'log1mEps',
+  'polyEpsilon',
 ] as const;
 
 /**
@@ -55,5 +64,6 @@ export function sigmoidUniformValues(attrs: SigmoidFocalLossAttrs): number[] {
     float32AtMost(1 - eps),
     Math.log(eps),
     Math.log1p(-eps),
+    attrs.polyEpsilon,
   ];
 }

@@ -16,6 +16,8 @@ export interface SoftmaxShaderVariant {
   readonly hasWeight: boolean;
   readonly gammaKind: '0' | '1' | '2' | 'pow';
   readonly classes: number;
+  /** Poly-1's term is in the program (polyEpsilon != 0); without it the program is the focal loss's. */
+  readonly poly: boolean;
 }
 
 export function softmaxVariant(output: 'loss' | 'grad', attrs: SoftmaxFocalLossAttrs, hasWeight: boolean): SoftmaxShaderVariant {
@@ -28,20 +30,21 @@ export function softmaxVariant(output: 'loss' | 'grad', attrs: SoftmaxFocalLossA
     hasWeight,
     gammaKind: g === 0 ? '0' : g === 1 ? '1' : g === 2 ? '2' : 'pow',
     classes: attrs.classes,
+    poly: attrs.polyEpsilon !== 0,
   };
 }
 
 export function softmaxVariantKey(v: SoftmaxShaderVariant): string {
   return (
     `focal_softmax_${v.output}_${v.fromLogits ? 'logits' : 'probabilities'}_${v.targetKind}` +
-    `_${v.hasIgnore ? 'ignore' : 'all'}_${v.hasWeight ? 'w' : 'nw'}_g${v.gammaKind}_c${v.classes}`
+    `_${v.hasIgnore ? 'ignore' : 'all'}_${v.hasWeight ? 'w' : 'nw'}_g${v.gammaKind}_c${v.classes}${v.poly ? '_poly' : ''}`
   );
 }
 
 /** Float uniform names, in the order of `softmaxUniformValues`. */
-export const SOFTMAX_FLOAT_UNIFORMS = ['gamma', 'smoothing', 'eps', 'epsLow', 'epsHigh', 'logEps', 'log1mEps'] as const;
+export const SOFTMAX_FLOAT_UNIFORMS = ['gamma', 'smoothing', 'eps', 'epsLow', 'epsHigh', 'logEps', 'log1mEps', 'polyEpsilon'] as const;
 
 export function softmaxUniformValues(attrs: SoftmaxFocalLossAttrs): number[] {
   const eps = attrs.eps;
-  return [attrs.gamma, attrs.smoothing, eps, float32AtLeast(eps), float32AtMost(1 - eps), Math.log(eps), Math.log1p(-eps)];
+  return [attrs.gamma, attrs.smoothing, eps, float32AtLeast(eps), float32AtMost(1 - eps), Math.log(eps), Math.log1p(-eps), attrs.polyEpsilon];
 }

@@ -50,6 +50,20 @@ function powGammaGlsl(kind: SigmoidShaderVariant['gammaKind'], u: string): strin
   return `(${u} > 0.0 ? pow(${u}, gamma) : 0.0)`;
 }
 
+/**
+ * Poly-1 (docs/math.md, s2 decisions): + eps u^(g+1), not times alpha_t; from logits its derivative
+ * is eps (g+1) u^g p q (1 - 2t) (0 at infinite logits: p q = 0), from probabilities eps (g+1) u^g
+ * (1 - 2t), 0 where clipped. `result` holds the focal part (gradients already times scale).
+ */
+function polyGlsl(v: SigmoidShaderVariant): string {
+  if (!v.poly) return '';
+  const uPow = powGammaGlsl(v.gammaKind, 'u');
+  if (v.output === 'loss') return `result += polyEpsilon * u * ${uPow};`;
+  const derivative = v.fromLogits ? `${uPow} * p * q * (t1 - t)` : `${uPow} * (t1 - t)`;
+  const clipped = v.fromLogits ? '' : '(low || high) ? 0.0 : ';
+  return `result += ${clipped}polyEpsilon * (gamma + 1.0) * ${derivative} * scale;`;
+}
+
 function fromLogitsGlsl(v: SigmoidShaderVariant): string {
   const focal = `alphaT * ${powGammaGlsl(v.gammaKind, 'u')}`;
   return `
@@ -73,7 +87,8 @@ function fromLogitsGlsl(v: SigmoidShaderVariant): string {
     float pqOverU = u > 0.0 ? p * q / u : 0.0;
     float pMinusT = p * t1 - q * t;
     result = focal * (timesUnlessZero(pqOverU * gamma * (t1 - t), ce) + pMinusT) * scale;`
-    }`;
+    }
+    ${polyGlsl(v)}`;
 }
 
 function fromProbabilitiesGlsl(v: SigmoidShaderVariant): string {
@@ -95,7 +110,8 @@ function fromProbabilitiesGlsl(v: SigmoidShaderVariant): string {
         ? 'result = focal * ce;'
         : `// dL/dp = alpha_t [ g u^(g-1) (1 - 2t) ce + u^g ((1 - t)/q - t/p) ]; 0 where clipped
     result = (low || high) ? 0.0 : focal * (gamma * ce * (t1 - t) / u + (t1 / q - t / p)) * scale;`
-    }`;
+    }
+    ${polyGlsl(v)}`;
 }
 
 /** One output of the sigmoid focal loss, elementwise over same-shaped x, t (and w). */

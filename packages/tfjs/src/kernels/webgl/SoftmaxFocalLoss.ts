@@ -39,10 +39,25 @@ function powGamma(kind: SoftmaxShaderVariant['gammaKind'], q: string): string {
   return `(${q} > 0.0 ? pow(${q}, gamma) : 0.0)`;
 }
 
+/** t_c with label smoothing. */
+function smoothedTarget(v: SoftmaxShaderVariant): string {
+  const raw = v.targetKind === 'probability' ? 'getT(o, c, i)' : '(float(c) == index ? 1.0 : 0.0)';
+  return `(${raw} * (1.0 - smoothing) + smoothing / float(C))`;
+}
+
 /** t_c smoothed, then times a_c: the class's weight in the loss. */
 function classWeight(v: SoftmaxShaderVariant): string {
-  const raw = v.targetKind === 'probability' ? 'getT(o, c, i)' : '(float(c) == index ? 1.0 : 0.0)';
-  return `getA(c) * (${raw} * (1.0 - smoothing) + smoothing / float(C))`;
+  return `getA(c) * ${smoothedTarget(v)}`;
+}
+
+/**
+ * Poly-1 (docs/math.md, s2 decisions), per position and not times a_c: u = 1 - p_t = sum_c t_c q_c
+ * + (1 - sum_c t_c), a sum without cancellation (q_k itself for a one-hot target); the loss gains
+ * eps u^(g+1). From logits the gradient gains -eps (g+1) u^g p_k (t_k - p_t), with t_k - p_t =
+ * t_k q_k - (p_t - t_k p_k); from probabilities -eps (g+1) u^g t_k, 0 where p_k was clipped.
+ */
+function polyAccumulate(v: SoftmaxShaderVariant): string {
+  return v.poly ? `float tc = ${smoothedTarget(v)}; sumT += tc; sumTQ += tc * q; pT += tc * p;` : '';
 }
 
 function fromLogits(v: SoftmaxShaderVariant): string {
@@ -64,6 +79,7 @@ function fromLogits(v: SoftmaxShaderVariant): string {
     float logSum = focalLog1p(others);
     float invSum = 1.0 / (1.0 + others);
     float gTotal = 0.0; float gK = 0.0; float pK = 0.0; float qK = 0.0;
+    float sumT = 0.0; float sumTQ = 0.0; float pT = 0.0; float tK = 0.0; // Poly-1's sums
     for (int c = 0; c < C; c++) {
       float d = getX(o, c, i) - m;
       float p = exp(d) * invSum;
@@ -71,6 +87,8 @@ function fromLogits(v: SoftmaxShaderVariant): string {
       float s = logSum - d; // -log p_c >= 0, +Infinity for a -Infinity logit
       float wc = ${classWeight(v)};
       float qPow = ${qPow};
+      ${polyAccumulate(v)}
+      ${v.poly && v.output === 'grad' ? `if (c == k) { tK = tc; }` : ''}
       ${
         v.output === 'loss'
           ? 'result += wc == 0.0 ? 0.0 : wc * qPow * s; // 0 * inf skipped: masking'
@@ -81,7 +99,18 @@ function fromLogits(v: SoftmaxShaderVariant): string {
       if (c == k) { gK = gC; pK = p; qK = q; }`
       }
     }
-    ${v.output === 'grad' ? 'result = pK * (gTotal - gK) - qK * gK;' : ''}`;
+    ${v.output === 'grad' ? 'result = pK * (gTotal - gK) - qK * gK;' : ''}
+    ${
+      !v.poly
+        ? ''
+        : `float u = sumTQ + (1.0 - sumT);
+    float uPow = ${powGamma(v.gammaKind, 'u')};
+    ${
+      v.output === 'loss'
+        ? 'result += polyEpsilon * u * uPow;'
+        : 'result -= polyEpsilon * (gamma + 1.0) * uPow * pK * (tK * qK - (pT - tK * pK));'
+    }`
+    }`;
 }
 
 function fromProbabilities(v: SoftmaxShaderVariant): string {
@@ -95,17 +124,33 @@ function fromProbabilities(v: SoftmaxShaderVariant): string {
       float s = -(low ? logEps : (high ? log1mEps : (p > 0.5 ? focalLog1p(-q) : log(p))));
       float wc = ${classWeight(v).replace(/\bc\b/g, c)};
       float qPow = ${powGamma(v.gammaKind, 'q')};`;
+  // Poly-1: u = sum_c t_c q_c + (1 - sum_c t_c) over the clipped probabilities (none without C > 0)
+  const polyU = !v.poly
+    ? ''
+    : `
+    float sumT = 0.0; float sumTQ = 0.0;
+    for (int c = 0; c < C; c++) {
+      ${perClass('c')}
+      float tc = ${smoothedTarget(v)};
+      sumT += tc; sumTQ += tc * q;
+    }
+    float u = sumTQ + (1.0 - sumT);
+    float uPow = ${powGamma(v.gammaKind, 'u')};`;
   return v.output === 'loss'
     ? `
     for (int c = 0; c < C; c++) {
       ${perClass('c')}
       result += wc == 0.0 ? 0.0 : wc * qPow * s;
-    }`
+    }
+    ${polyU}
+    ${v.poly ? 'result += polyEpsilon * u * uPow;' : ''}`
     : `
+    ${polyU}
     {
       ${perClass('k')}
       // d/dp [q^g s] = -q^g (g s / q + 1 / p); 0 where clipped
       result = (low || high || wc == 0.0) ? 0.0 : -wc * qPow * (gamma * s / q + 1.0 / p);
+      ${v.poly ? `if (!(low || high)) { result -= polyEpsilon * (gamma + 1.0) * uPow * ${smoothedTarget(v).replace(/c/g, 'k')}; }` : ''}
     }`;
 }
 

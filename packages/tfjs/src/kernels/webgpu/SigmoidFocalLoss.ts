@@ -53,6 +53,16 @@ function powGammaWgsl(kind: SigmoidShaderVariant['gammaKind'], u: string): strin
   return `select(0.0, pow(${u}, uniforms.gamma), ${u} > 0.0)`;
 }
 
+/** Poly-1, as the WebGL program's polyGlsl: + eps u^(g+1); gradient eps (g+1) u^g p q (1 - 2t), or u^g (1 - 2t) from probabilities. */
+function polyWgsl(v: SigmoidShaderVariant): string {
+  if (!v.poly) return '';
+  const uPow = powGammaWgsl(v.gammaKind, 'u');
+  if (v.output === 'loss') return `result += uniforms.polyEpsilon * u * ${uPow};`;
+  const derivative = v.fromLogits ? `${uPow} * p * q * (t1 - t)` : `${uPow} * (t1 - t)`;
+  const term = `uniforms.polyEpsilon * (uniforms.gamma + 1.0) * ${derivative} * uniforms.scale`;
+  return v.fromLogits ? `result += ${term};` : `result += select(${term}, 0.0, low || high);`;
+}
+
 function fromLogitsWgsl(v: SigmoidShaderVariant): string {
   return `
     // e = exp(-|x|) in (0, 1]: p = 1/(1+e), q = e/(1+e) or the other way round; NaN takes the else.
@@ -77,7 +87,8 @@ function fromLogitsWgsl(v: SigmoidShaderVariant): string {
     if (u > 0.0) { pqOverU = p * q / u; }
     let pMinusT = p * t1 - q * t;
     result = focal * (timesUnlessZero(pqOverU * uniforms.gamma * (t1 - t), ce) + pMinusT) * uniforms.scale;`
-    }`;
+    }
+    ${polyWgsl(v)}`;
 }
 
 function fromProbabilitiesWgsl(v: SigmoidShaderVariant): string {
@@ -107,7 +118,8 @@ function fromProbabilitiesWgsl(v: SigmoidShaderVariant): string {
         ? 'result = focal * ce;'
         : `// dL/dp = alpha_t [ g u^(g-1) (1 - 2t) ce + u^g ((1 - t)/q - t/p) ]; 0 where clipped
     result = select(focal * (uniforms.gamma * ce * (t1 - t) / u + (t1 / q - t / p)) * uniforms.scale, 0.0, low || high);`
-    }`;
+    }
+    ${polyWgsl(v)}`;
 }
 
 /** One output of the sigmoid focal loss, elementwise over same-shaped x, t (and w). */

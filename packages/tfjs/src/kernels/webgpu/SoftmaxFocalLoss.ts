@@ -41,10 +41,19 @@ function powGamma(kind: SoftmaxShaderVariant['gammaKind'], q: string): string {
   return `select(0.0, pow(${q}, uniforms.gamma), ${q} > 0.0)`;
 }
 
-function classWeight(v: SoftmaxShaderVariant, c: string): string {
+/** t_c with label smoothing. */
+function smoothedTarget(v: SoftmaxShaderVariant, c: string): string {
   const raw = v.targetKind === 'probability' ? `f32(getT(o, ${c}, i))` : `select(0.0, 1.0, ${c} == index)`;
-  return `f32(getA(${c})) * (${raw} * (1.0 - uniforms.smoothing) + uniforms.smoothing / f32(C))`;
+  return `(${raw} * (1.0 - uniforms.smoothing) + uniforms.smoothing / f32(C))`;
 }
+
+function classWeight(v: SoftmaxShaderVariant, c: string): string {
+  return `f32(getA(${c})) * ${smoothedTarget(v, c)}`;
+}
+
+// Poly-1 as in the WebGL program (../webgl/SoftmaxFocalLoss.ts polyAccumulate): u = sum_c t_c q_c +
+// (1 - sum_c t_c); loss + eps u^(g+1); gradient -eps (g+1) u^g p_k (t_k q_k - (p_t - t_k p_k)) from
+// logits, -eps (g+1) u^g t_k from probabilities (0 where clipped).
 
 function fromLogits(v: SoftmaxShaderVariant): string {
   const qPow = powGamma(v.gammaKind, 'q');
@@ -64,6 +73,7 @@ function fromLogits(v: SoftmaxShaderVariant): string {
     let invSum = 1.0 / (1.0 + others);
     var result = 0.0;
     var gTotal = 0.0; var gK = 0.0; var pK = 0.0; var qK = 0.0;
+    var sumT = 0.0; var sumTQ = 0.0; var pT = 0.0; var tK = 0.0; // Poly-1's sums
     for (var c = 0; c < C; c++) {
       let d = getX(o, c, i) - m;
       let p = exp(d) * invSum;
@@ -72,6 +82,8 @@ function fromLogits(v: SoftmaxShaderVariant): string {
       let s = logSum - d; // -log p_c >= 0, +Infinity for a -Infinity logit
       let wc = ${classWeight(v, 'c')};
       let qPow = ${qPow};
+      ${v.poly ? `let tc = ${smoothedTarget(v, 'c')}; sumT += tc; sumTQ += tc * q; pT += tc * p;` : ''}
+      ${v.poly && v.output === 'grad' ? 'if (c == k) { tK = tc; }' : ''}
       ${
         v.output === 'loss'
           ? 'if (wc != 0.0) { result += wc * qPow * s; } // 0 * inf skipped: masking'
@@ -88,6 +100,17 @@ function fromLogits(v: SoftmaxShaderVariant): string {
       }
     }
     ${v.output === 'grad' ? 'result = pK * (gTotal - gK) - qK * gK;' : ''}
+    ${
+      !v.poly
+        ? ''
+        : `let u = sumTQ + (1.0 - sumT);
+    let uPow = ${powGamma(v.gammaKind, 'u')};
+    ${
+      v.output === 'loss'
+        ? 'result += uniforms.polyEpsilon * u * uPow;'
+        : 'result -= uniforms.polyEpsilon * (uniforms.gamma + 1.0) * uPow * pK * (tK * qK - (pT - tK * pK));'
+    }`
+    }
     return result;`;
 }
 
@@ -109,19 +132,37 @@ function perClassProbability(v: SoftmaxShaderVariant, c: string): string {
 }
 
 function fromProbabilities(v: SoftmaxShaderVariant): string {
-  return v.output === 'loss'
-    ? `
+  const polyU = !v.poly
+    ? ''
+    : `
+    var sumT = 0.0; var sumTQ = 0.0;
+    for (var c = 0; c < C; c++) {
+      ${perClassProbability(v, 'c')}
+      let tc = ${smoothedTarget(v, 'c')};
+      sumT += tc; sumTQ += tc * q;
+    }
+    let u = sumTQ + (1.0 - sumT);
+    let uPow = ${powGamma(v.gammaKind, 'u')};`;
+  if (v.output === 'loss') {
+    return `
     var result = 0.0;
     for (var c = 0; c < C; c++) {
       ${perClassProbability(v, 'c')}
       if (wc != 0.0) { result += wc * qPow * s; }
     }
-    return result;`
-    : `
+    ${polyU}
+    ${v.poly ? 'result += uniforms.polyEpsilon * u * uPow;' : ''}
+    return result;`;
+  }
+  return `
+    ${polyU}
     ${perClassProbability(v, 'k')}
     // d/dp [q^g s] = -q^g (g s / q + 1 / p); 0 where clipped
-    if (low || high || wc == 0.0) { return 0.0; }
-    return -wc * qPow * (uniforms.gamma * s / q + 1.0 / p);`;
+    if (low || high) { return 0.0; }
+    var result = 0.0;
+    if (wc != 0.0) { result = -wc * qPow * (uniforms.gamma * s / q + 1.0 / p); }
+    ${v.poly ? `result -= uniforms.polyEpsilon * (uniforms.gamma + 1.0) * uPow * ${smoothedTarget(v, 'k')};` : ''}
+    return result;`;
 }
 
 /** One output of the softmax focal loss over x [outer, C, inner]. */
