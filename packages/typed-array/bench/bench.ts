@@ -11,6 +11,11 @@
  *     has torch (Debian's python3-torch, python3-torchvision).
  * Each figure is the median time per call over repeated calls (BENCH_TIME_MS per task, at least 5
  * calls). The machine's load average is printed with the figures: on a shared machine it matters.
+ * torch runs with glibc's malloc thresholds raised (MALLOC_MMAP_THRESHOLD_, MALLOC_TRIM_THRESHOLD_):
+ * by default every 40 MB tensor is a fresh mmap, page-faulted at each call, which makes torch ~30x
+ * slower here; the raised thresholds are its fastest setting on this machine.
+ * Then, per size, the profile of a SIMD call (./profile.ts): kernel in cache, kernel streaming
+ * without copies, the copies, the target check, and the memory bandwidth, best of 5 calls each.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -21,6 +26,7 @@ import { sigmoidFocalLoss, softmaxFocalLoss } from '../src/index.js';
 import { createFocalLossPool } from '../src/pool/node.js';
 import { sigmoidFocalLoss as simdSigmoidFocalLoss, simdStatus, softmaxFocalLoss as simdSoftmaxFocalLoss } from '../src/simd/index.js';
 import { naiveSigmoidFocalLoss } from './naive.js';
+import { profileRows, type ProfileRow } from './profile.js';
 
 const sizes = (process.env.BENCH_SIZES ?? '1e6,1e7').split(',').map(Number);
 const time = Number(process.env.BENCH_TIME_MS ?? 1500);
@@ -83,6 +89,7 @@ function torchRates(n: number): { rates: Record<string, number>; cpuRates: Recor
     const output = execFileSync(python, [join(here, 'torch_focal.py'), String(n), String(time / 1000)], {
       encoding: 'utf8',
       stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, ...TORCH_MALLOC },
     });
     const parsed = JSON.parse(output) as {
       torch: string;
@@ -96,7 +103,11 @@ function torchRates(n: number): { rates: Record<string, number>; cpuRates: Recor
   }
 }
 
+/** glibc malloc settings for torch: no mmap per large tensor, no trimming (its fastest here). */
+const TORCH_MALLOC = { MALLOC_MMAP_THRESHOLD_: '4294967296', MALLOC_TRIM_THRESHOLD_: '4294967296' };
+
 const rows: Row[] = [];
+const profiles: Array<{ size: number; rows: ProfileRow[] }> = [];
 const notes: string[] = [];
 const loadBefore = loadavg();
 const pool1 = createFocalLossPool({ threads: 1 });
@@ -135,6 +146,8 @@ try {
       const { wall, cpu } = await median(run);
       rows.push({ size: n, name, rate: n / wall, cpuRate: n / cpu });
     }
+    console.error(`n=${label}: profile of the SIMD call...`);
+    profiles.push({ size: n, rows: profileRows(x, t) });
     console.error(`n=${label}: torchvision...`);
     const torch = torchRates(n);
     if (typeof torch === 'string') notes.push(`n=${label}: torchvision skipped: ${torch}`);
@@ -143,7 +156,11 @@ try {
         const name = `torchvision forward+backward, ${threads} thread${threads === '1' ? '' : 's'}`;
         rows.push({ size: n, name, rate, cpuRate: torch.cpuRates[threads] as number });
       }
-      notes.push(`torchvision: ${torch.version} (/usr/bin/python3), torch.set_num_threads(1 | 2)`);
+      notes.push(
+        `torchvision: ${torch.version} (/usr/bin/python3), torch.set_num_threads(1 | 2), glibc malloc thresholds raised (${Object.entries(TORCH_MALLOC)
+          .map(([k, v]) => `${k}=${v}`)
+          .join(' ')}): its fastest setting here`,
+      );
     }
   }
 } finally {
@@ -173,3 +190,13 @@ for (const row of rows) {
   );
 }
 for (const note of new Set(notes)) console.log(note);
+
+const rateText = (rate: number) => `${(rate / 1e6).toFixed(1)} M elements/s`;
+for (const { size, rows: parts } of profiles) {
+  console.log('');
+  console.log(`profile of the SIMD forward+gradient call at ${size.toExponential(0)} (best of 5; one thread)`);
+  console.log('part                                             | wall clock          | per CPU second      | note');
+  for (const part of parts) {
+    console.log(`${part.name.padEnd(48)} | ${rateText(part.rate).padEnd(19)} | ${rateText(part.cpuRate).padEnd(19)} | ${part.note ?? ''}`);
+  }
+}

@@ -616,6 +616,27 @@ double softmax_focal(struct params* P, float* x, const void* y, const float* w, 
   return sum;
 }
 
+/* ---------------------------------------------------------------- target check */
+
+/*
+ * The index of the first t[i] outside [0, 1] (NaN included; -0 is inside) among n floats, or -1:
+ * the sigmoid's INVALID_TARGET pass over float32 targets, 4 lanes at a time (the caller then asks
+ * the core's check for the exact error). The caller pads t to a multiple of 4 with zeros.
+ */
+EXPORT(first_outside_unit)
+int32_t first_outside_unit(const float* t, int32_t n) {
+  v128_t ok = wasm_i32x4_splat(-1);
+  for (int i = 0; i < n; i += 4) {
+    f32x4 v = wasm_v128_load(t + i);
+    ok = wasm_v128_and(ok, wasm_v128_and(wasm_f32x4_ge(v, splat(0.0f)), wasm_f32x4_le(v, splat(1.0f))));
+  }
+  if (wasm_i32x4_all_true(ok)) return -1;
+  for (int i = 0; i < n; i++) {
+    if (!(t[i] >= 0.0f && t[i] <= 1.0f)) return i;
+  }
+  return -1;
+}
+
 /* ---------------------------------------------------------------- kernels alone, for the tests */
 
 /* out[i] = exp(-a[i]) for n (a multiple of 4) values. */

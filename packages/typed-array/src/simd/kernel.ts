@@ -26,6 +26,7 @@ interface KernelExports {
     xt: number,
     yt: number,
   ): number;
+  first_outside_unit(target: number, n: number): number;
   exp_neg_f32(a: number, out: number, n: number): void;
   log1p_f32(y: number, out: number, n: number): void;
   log_f32(u: number, out: number, n: number): void;
