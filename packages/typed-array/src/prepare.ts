@@ -69,12 +69,15 @@ export interface PreparedCall<Task> {
 /**
  * Sigmoid: checks everything, allocates (or takes) the outputs, returns the task. `declaration`:
  * what the caller implements beyond the 1.1 base (the core's plan refuses anything else).
+ * `unitIntervalCheck`: the check of plain float targets (the SIMD ops pass a faster one that raises
+ * the core's error itself).
  */
 export function prepareSigmoid(
   input: TensorView<FloatArray>,
   target: TensorView<ArrayLike<number>>,
   options: unknown,
   declaration: AdapterDeclaration = BASE_ONLY,
+  unitIntervalCheck: (data: ArrayLike<number>) => void = checkUnitIntervalTargets,
 ): PreparedCall<SigmoidLoopParams> {
   const { lossOptions, gradient, out, weight } = splitOptions(options, 'sigmoid_focal_loss');
   const plan = planSigmoidCall(
@@ -91,7 +94,7 @@ export function prepareSigmoid(
   const reduce = opts.reduction !== 'none';
   const lossData = outputBuffer(out.loss, input.data, reduce ? 1 : layout.size, 'loss', outputShape);
   const gradData = gradient ? outputBuffer(out.gradInput, input.data, layout.size, 'gradInput', input.shape) : null;
-  const { loopTarget, ignoreIndex, counted } = sigmoidTargets(plan, target.data);
+  const { loopTarget, ignoreIndex, counted } = sigmoidTargets(plan, target.data, unitIntervalCheck);
   const scale = counted === layout.size ? plan.scale : reductionScale(opts.reduction, opts.normalizer, counted);
   const [alphaPos, alphaNeg] = binaryAlphaPair(opts.alpha);
   const perClass = Array.isArray(opts.posWeight) ? (opts.posWeight as readonly number[]) : null;
@@ -131,6 +134,7 @@ export function prepareSigmoid(
 function sigmoidTargets(
   plan: SigmoidPlan,
   data: ArrayLike<number>,
+  unitIntervalCheck: (data: ArrayLike<number>) => void,
 ): { loopTarget: ArrayLike<number>; ignoreIndex: number | null; counted: number } {
   const { targetKind, classLayout, options, layout } = plan;
   const ignore = options.ignoreIndex;
@@ -147,7 +151,7 @@ function sigmoidTargets(
     return { loopTarget: data, ignoreIndex: ignore, counted: checkSigmoidTargetsIgnoring(data, kind, ignore) };
   }
   if (targetKind === 'binary') checkBinaryTargets(data);
-  else checkUnitIntervalTargets(data);
+  else unitIntervalCheck(data);
   return { loopTarget: data, ignoreIndex: null, counted: layout.size };
 }
 
