@@ -8,8 +8,15 @@
 import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // test-only reference; a devDependency
-import { sigmoidFocalLoss, softmaxFocalLoss } from '@focal-loss/typed-array';
-import { appendFocalLoss, buildLossModel, encodeModel, irVersionFor } from './index.js';
+import {
+  asymmetricLoss,
+  qualityFocalLoss,
+  sigmoidFocalLoss,
+  sigmoidFocalLossStar,
+  softmaxFocalLoss,
+  varifocalLoss,
+} from '@focal-loss/typed-array';
+import { appendFocalLoss, buildLossModel, encodeModel, irVersionFor, type LossModelOptions } from './index.js';
 import { DataType } from './protos.js';
 import { CLASSES, FEATURES, OBJECTNESS, twoHeadModel } from '../test/models.js';
 import { halfArray } from '../test/float16.js';
@@ -31,10 +38,11 @@ afterAll(async () => {
 
 function closeTo(actual: ArrayLike<number>, expected: ArrayLike<number>, rtol: number, what: string): void {
   expect(actual.length, what).toBe(expected.length);
-  const scale = Math.max(1e-30, ...Array.from(expected, Math.abs));
+  const scale = Math.max(1e-30, ...Array.from(expected, Math.abs).filter(Number.isFinite));
   for (let i = 0; i < expected.length; i++) {
     const a = actual[i] as number;
     const e = expected[i] as number;
+    if (Object.is(a, e)) continue; // also equal infinities
     if (!(Math.abs(a - e) <= rtol * Math.abs(e) + 1e-6 * scale)) expect.fail(`${what}[${i}]: got ${a}, expected ${e}`);
   }
 }
@@ -107,6 +115,45 @@ describe.skipIf(available !== true)('ORT WebGPU execution provider (headless Chr
     closeTo(outs[1]!.loss!.data, ref.loss.data, 1e-4, 'narrow loss after wide');
     closeTo(outs[1]!.gradInput!.data, ref.gradInput!.data, 1e-4, 'narrow grad after wide');
     closeTo(outs[2]!.loss!.data, outs[0]!.loss!.data, 0, 'wide again');
+  }, 180_000);
+
+  it('the family ops and Poly-1, saturated logits (+-40, +-1e4), opset 18 functions / 26 inlined: WebGPU = typed-array', async () => {
+    const x = [-1e4, -40, -17.5, -3, -0.75, -1e-3, 0, 0.4, 2.5, 9, 40, 1e4];
+    const soft = [0, 1, 0.25, 0.8, 1, 0, 0.5, 0.3, 1, 0, 0.9, 0.05];
+    const iou = [0, 0.9, 0, 0.35, 1, 0, 0.6, 0, 1, 0.75, 0, 0.5];
+    const binary = [0, 1, 1, 0, 1, 0, 0, 1, 1, 0, 0, 1];
+    type Reference = (x: never, t: never, o: never) => { loss: { data: ArrayLike<number> }; gradInput: { data: ArrayLike<number> } | null };
+    const cases: [LossModelOptions, Reference, number[]][] = [
+      [{ op: 'sigmoid_focal_loss_star', rank: 1, options: { gamma: 2, beta: 1, alpha: 0.25, reduction: 'none' } }, sigmoidFocalLossStar as Reference, soft],
+      [{ op: 'quality_focal_loss', rank: 1, options: { beta: 0.5, reduction: 'none' } }, qualityFocalLoss as Reference, soft],
+      [{ op: 'varifocal_loss', rank: 1, options: { gamma: 0.5, reduction: 'none' } }, varifocalLoss as Reference, iou],
+      [{ op: 'asymmetric_loss', rank: 1, options: { reduction: 'none' } }, asymmetricLoss as Reference, binary],
+      [{ op: 'asymmetric_loss', rank: 1, options: { clip: 0, gammaNeg: 2, reduction: 'sum' } }, asymmetricLoss as Reference, binary],
+      [{ op: 'sigmoid', rank: 1, options: { polyEpsilon: 1, gamma: 2, reduction: 'none' } }, sigmoidFocalLoss as Reference, soft],
+    ];
+    for (const [opsetVersion, inline] of [[18, false], [26, true]] as const) {
+      for (const [model, reference, target] of cases) {
+        const bytes = encodeModel(buildLossModel({ ...model, gradient: true, inline, opsetVersion }));
+        const feeds = { input: { type: 'float32', data: x, dims: [x.length] }, target: { type: 'float32', data: target, dims: [x.length] } } as const;
+        const [gpu] = (await browser.run(bytes, [feeds], 'webgpu')) as [Outputs];
+        const ref = reference({ data: Float64Array.from(x), shape: [x.length] } as never, { data: Float64Array.from(target), shape: [x.length] } as never, {
+          ...model.options, gradient: true,
+        } as never);
+        const what = `${model.op} ${JSON.stringify(model.options)} opset ${opsetVersion}`;
+        closeTo(gpu.loss!.data, ref.loss.data, 1e-4, `${what} loss`);
+        closeTo(gpu.gradInput!.data, ref.gradInput!.data, 1e-4, `${what} grad`);
+      }
+    }
+    // Poly-1 on the softmax graph: a confident row, masked classes, probability targets
+    const logits = [2, 0.5, -1, 0.25, 40, 0, -3, 1, -Infinity, 1, 2, -Infinity];
+    const probs = [1, 0, 0, 0, 0.7, 0.3, 0, 0, 0, 0.5, 0.5, 0];
+    const options = { polyEpsilon: -0.5, gamma: 2, labelSmoothing: 0.1, reduction: 'none' } as const;
+    const bytes = encodeModel(buildLossModel({ op: 'softmax', rank: 2, targetKind: 'probability', gradient: true, options }));
+    const feeds = { input: { type: 'float32', data: logits, dims: [3, 4] }, target: { type: 'float32', data: probs, dims: [3, 4] } } as const;
+    const [gpu] = (await browser.run(bytes, [feeds], 'webgpu')) as [Outputs];
+    const ref = softmaxFocalLoss({ data: Float64Array.from(logits), shape: [3, 4] }, { data: Float64Array.from(probs), shape: [3, 4] }, { ...options, gradient: true });
+    closeTo(gpu.loss!.data, ref.loss.data, 1e-4, 'softmax poly loss');
+    closeTo(gpu.gradInput!.data, ref.gradInput!.data, 1e-4, 'softmax poly grad');
   }, 180_000);
 
   it("float16 two-head model when the adapter has 'shader-f16'", async (context) => {
