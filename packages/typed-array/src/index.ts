@@ -4,3 +4,5 @@ export type { FloatArray, TensorView, OutputBuffers, CallOptions, FocalLossResul
 export { FocalLossError, isFocalLossError, type FocalLossErrorCode } from '@focal-loss/core';
 // the focal-loss family (issue 15)
 export * from './family/index.js';
+// what the scalar ops implement beyond the contract's 1.1 base (the conformance adapters skip the rest)
+export { SCALAR_OPS_DECLARATION } from './prepare.js';

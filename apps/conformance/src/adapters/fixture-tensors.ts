@@ -1,4 +1,5 @@
 /** Turning fixture tensors into typed arrays, shared by the adapters. Browser-safe. */
+import { SIGMOID_CLASS_INDEX_TARGETS, extensionOptionsGiven } from '@focal-loss/core';
 import type { Fixture, FixtureTensor } from '../adapter.js';
 
 /** True when every value of the tensor is exactly representable in float32. */
@@ -52,4 +53,43 @@ const FOCAL_OPS: readonly string[] = ['sigmoid_focal_loss', 'softmax_focal_loss'
 /** true for sigmoid/softmax focal fixtures, else the reason an adapter without the family skips it. */
 export function focalOpSupport(fixture: Fixture): true | string {
   return FOCAL_OPS.includes(fixture.op) ? true : `op ${fixture.op} is not implemented by this adapter yet (issue 15)`;
+}
+
+/** The issue that brought each option (or feature) beyond the contract's 1.1 base, for skip reasons. */
+const EXTENSION_ISSUES: Readonly<Record<string, number>> = {
+  polyEpsilon: 15,
+  preset: 14,
+  posWeight: 14,
+  ignoreIndex: 14,
+  normalizeProbabilities: 14,
+  [SIGMOID_CLASS_INDEX_TARGETS]: 14,
+};
+
+/**
+ * The options and features beyond the 1.1 base that a fixture uses: options given with a value
+ * other than the default (core's extensionOptionsGiven, so an invalid value counts too), and
+ * sigmoid int32 class-index targets (a target of rank input rank - 1).
+ */
+export function extensionsUsed(fixture: Fixture): string[] {
+  if (fixture.op !== 'sigmoid_focal_loss' && fixture.op !== 'softmax_focal_loss') return [];
+  const used = extensionOptionsGiven(fixture.op, fixture.options);
+  const { input, target } = fixture.inputs;
+  if (fixture.op === 'sigmoid_focal_loss' && target.dtype === 'int32' && target.shape.length === input.shape.length - 1) {
+    used.push(SIGMOID_CLASS_INDEX_TARGETS);
+  }
+  return used;
+}
+
+/**
+ * true when the adapter declares every option beyond the 1.1 base that the fixture uses (pass the
+ * same `implements` list the adapter gives core's plans), else the skip reason, e.g.
+ * "option polyEpsilon is not implemented by this adapter yet (issue 15)". So a fixture of an option
+ * an adapter has not implemented is a visible skip, never a silent pass or a failure.
+ */
+export function declaredOptionSupport(fixture: Fixture, implemented: readonly string[]): true | string {
+  const missing = extensionsUsed(fixture).filter((name) => !implemented.includes(name));
+  if (missing.length === 0) return true;
+  const issues = [...new Set(missing.map((name) => EXTENSION_ISSUES[name]).filter((n) => n !== undefined))];
+  const issueText = issues.length === 0 ? '' : ` (issue ${issues.join(', ')})`;
+  return `${missing.length === 1 ? 'option' : 'options'} ${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} not implemented by this adapter yet${issueText}`;
 }

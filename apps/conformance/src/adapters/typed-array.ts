@@ -1,5 +1,6 @@
 /** `typed-array-f32` and `typed-array-f64`: the plain typed-array adapter. Browser-safe. */
 import {
+  SCALAR_OPS_DECLARATION,
   type FloatArray,
   type FocalLossResult,
   type TensorView,
@@ -11,7 +12,7 @@ import {
   varifocalLoss,
 } from '@focal-loss/typed-array';
 import type { AdapterOutputs, ConformanceAdapter, Fixture } from '../adapter.js';
-import { float32Support, floatInputSupport, tensorArray, wantsGradient } from './fixture-tensors.js';
+import { declaredOptionSupport, float32Support, floatInputSupport, tensorArray, wantsGradient } from './fixture-tensors.js';
 
 /** Every op of the fixture format this adapter runs, by fixture `op` (the family of issue 15 included). */
 type Op = (input: TensorView, target: TensorView<ArrayLike<number>>, options: Record<string, unknown>) => FocalLossResult;
@@ -34,6 +35,8 @@ function createTypedArrayAdapter(precision: 'float32' | 'float64'): ConformanceA
     },
     supports(fixture: Fixture) {
       if (OPS[fixture.op] === undefined) return `op ${fixture.op} is not implemented by @focal-loss/typed-array`;
+      const declared = declaredOptionSupport(fixture, SCALAR_OPS_DECLARATION.implements);
+      if (declared !== true) return declared;
       const floats = floatInputSupport(fixture);
       if (floats !== true) return floats;
       return precision === 'float32' ? float32Support(fixture) : true;
