@@ -178,7 +178,9 @@ ALWAYS_INLINE v128_t sigmoid_gamma2_vec(f32x4 x, f32x4 y, const struct params* P
   f32x4 L = v_log1p_unit(e);
   v128_t negative = wasm_i32x4_shr(x, 31);
   f32x4 y1 = wasm_f32x4_sub(splat(1.0f), y);
-  f32x4 yy = vsel(negative, y1, y), yy1 = vsel(negative, y, y1);
+  /* the swap where x < 0 as xors (V8 expands a bitselect to 3 instructions) */
+  v128_t swap = wasm_v128_and(negative, wasm_v128_xor(y, y1));
+  f32x4 yy = wasm_v128_xor(y, swap), yy1 = wasm_v128_xor(y1, swap);
   f32x4 t = y, tt = yy, tt1 = yy1;
   if (smoothing) {
     f32x4 keep = splat(P->one_minus_s), share = splat(P->s_share);
@@ -242,14 +244,22 @@ ALWAYS_INLINE void sigmoid_gamma2_step(const struct params* P, const float* x, c
  */
 ALWAYS_INLINE double sigmoid_gamma2_loop(struct params* shared, const float* x, const float* y, const float* w,
                                          float* lossOut, float* gradOut, int32_t* specials, int smoothing,
-                                         int has_weight, int want_loss, int want_grad) {
+                                         int has_weight, int want_loss, int want_grad, int unroll) {
   struct params local = *shared;
   const struct params* P = &local;
-  const int n = P->n, full = n & ~3;
+  const int n = P->n, full = n & ~3, pairs = unroll ? n & ~7 : 0;
   const f32x4 scale = splat(P->scale);
   v128_t sum0 = wasm_f64x2_splat(0.0), sum1 = wasm_f64x2_splat(0.0);
   v128_t anyBad = wasm_i32x4_splat(0);
-  for (int i = 0; i < full; i += 4) {
+  /* two vectors per iteration (the common cases): V8 spills and reloads the loop-carried sums
+     once per iteration; 5% fewer instructions, measured with callgrind */
+  for (int i = 0; i < pairs; i += 8) {
+    sigmoid_gamma2_step(P, x, y, w, lossOut, gradOut, i, 4, scale, &sum0, &sum1, &anyBad, smoothing, has_weight,
+                        want_loss, want_grad);
+    sigmoid_gamma2_step(P, x, y, w, lossOut, gradOut, i + 4, 4, scale, &sum0, &sum1, &anyBad, smoothing, has_weight,
+                        want_loss, want_grad);
+  }
+  for (int i = pairs; i < full; i += 4) {
     sigmoid_gamma2_step(P, x, y, w, lossOut, gradOut, i, 4, scale, &sum0, &sum1, &anyBad, smoothing, has_weight,
                         want_loss, want_grad);
   }
@@ -279,13 +289,13 @@ static double sigmoid_gamma2(struct params* P, const float* x, const float* y, c
   const int s = P->smoothing_on, hw = P->has_weight, wl = P->want_loss;
 #define G2(S, W, L, G) \
   if (s == S && hw == W && wl == L && P->want_grad == G) \
-    return sigmoid_gamma2_loop(P, x, y, w, lossOut, gradOut, specials, S, W, L, G)
+    return sigmoid_gamma2_loop(P, x, y, w, lossOut, gradOut, specials, S, W, L, G, 1)
   /* the common cases with all flags fixed; the rest with smoothing and weight read per vector */
   G2(0, 0, 0, 1);
   G2(0, 0, 0, 0);
 #undef G2
-  if (P->want_grad) return sigmoid_gamma2_loop(P, x, y, w, lossOut, gradOut, specials, s, hw, wl, 1);
-  return sigmoid_gamma2_loop(P, x, y, w, lossOut, gradOut, specials, s, hw, wl, 0);
+  if (P->want_grad) return sigmoid_gamma2_loop(P, x, y, w, lossOut, gradOut, specials, s, hw, wl, 1, 0);
+  return sigmoid_gamma2_loop(P, x, y, w, lossOut, gradOut, specials, s, hw, wl, 0, 0);
 }
 
 /* The clipped probability p, 1 - p and their logs (sigmoidFocalFromProbability), lane-wise. */

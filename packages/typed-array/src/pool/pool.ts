@@ -6,6 +6,7 @@
 import { sigmoidFocalLoss as scalarSigmoidFocalLoss, type SigmoidCallOptions } from '../sigmoid.js';
 import { softmaxFocalLoss as scalarSoftmaxFocalLoss, type SoftmaxCallOptions } from '../softmax.js';
 import { simdSupported } from '../simd/feature.js';
+import { compileKernel, SimdKernel } from '../simd/kernel.js';
 import { finishCall, POOL_DECLARATION, prepareSigmoid, prepareSoftmax, type PreparedCall } from '../simd/prepare.js';
 import { SIGMOID_BLOCK, type SigmoidTask } from '../simd/sigmoid-blocks.js';
 import { softmaxBlockPositions, type SoftmaxTask } from '../simd/softmax-blocks.js';
@@ -81,6 +82,20 @@ function poolError(response: PoolResponse): Error {
   const error = new Error(response.error?.message ?? 'pool worker failed') as Error & { code?: string };
   if (response.error?.code !== undefined) error.code = response.error.code;
   return error;
+}
+
+let checker: Promise<SimdKernel | null> | null = null;
+
+/**
+ * The calling thread's SIMD kernel for the prologue's target check (compiled without blocking,
+ * once), or null where it cannot be made (the core's check then runs).
+ */
+function checkingKernel(): Promise<SimdKernel | null> {
+  checker ??= compileKernel().then(
+    (module) => new SimdKernel(module),
+    () => null,
+  );
+  return checker;
 }
 
 export function createPool(spawn: SpawnWorker, options: FocalLossPoolOptions = {}): FocalLossPool {
@@ -232,7 +247,7 @@ export function createPool(spawn: SpawnWorker, options: FocalLossPoolOptions = {
       return track(async () => {
         // float64 inputs keep the exact scalar path, on this thread; so do runtimes without SIMD
         if (!isFloat32View(input) || !simdSupported()) return scalarSigmoidFocalLoss(input, target, options);
-        const call = prepareSigmoid(input as unknown as TensorView<Float32Array>, target, options, POOL_DECLARATION);
+        const call = prepareSigmoid(input as unknown as TensorView<Float32Array>, target, options, POOL_DECLARATION, await checkingKernel());
         const n = call.task.input.length;
         return run<T>('sigmoid', call, { positions: n, classes: 1, inner: 1, perBlock: SIGMOID_BLOCK });
       });

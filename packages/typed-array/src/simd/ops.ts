@@ -64,7 +64,7 @@ export function sigmoidFocalLoss<T extends FloatArray>(
 ): FocalLossResult<T> {
   const k = isFloat32View(input) ? readyKernel() : null;
   if (k === null) return scalarSigmoidFocalLoss(input, target, options);
-  const call = prepareSigmoid(input as TensorView<Float32Array>, target, options, SIMD_DECLARATION);
+  const call = prepareSigmoid(input as TensorView<Float32Array>, target, options, SIMD_DECLARATION, k);
   const blocks = sigmoidBlockCount(call.task.input.length);
   const sums = call.reduce ? new Float64Array(blocks) : null;
   runSigmoidBlocks(k, call.task, 0, blocks, sums);
