@@ -12,6 +12,7 @@ export {
   MAX_OPSET,
   OP_NAMES,
   irVersionFor,
+  ORT_DECLARATION,
   type LossOp,
   type LossChoice,
   type FamilyLossChoice,

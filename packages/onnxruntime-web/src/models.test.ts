@@ -231,8 +231,10 @@ describe('builder checks (issue 13)', () => {
   });
 
   it('options are typed per op', () => {
-    // @ts-expect-error axis is a softmax option
-    expect(() => buildLossModel({ op: 'sigmoid', rank: 1, options: { axis: 0 } })).toThrow(/unknown option "axis"/);
+    // @ts-expect-error normalizeProbabilities is a softmax option
+    expect(() => buildLossModel({ op: 'sigmoid', rank: 1, options: { normalizeProbabilities: true } })).toThrow(/unknown option "normalizeProbabilities"/);
+    // @ts-expect-error beta is not a varifocal_loss option
+    expect(() => buildLossModel({ op: 'varifocal_loss', rank: 1, options: { beta: 2 } })).toThrow(/unknown option "beta"/);
     // @ts-expect-error targetKind is a softmax option
     expect(() => buildLossModel({ op: 'sigmoid', rank: 1, targetKind: 'index' })).not.toThrow();
   });

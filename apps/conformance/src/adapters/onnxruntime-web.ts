@@ -3,10 +3,10 @@
  * Browser-safe: what the host knows (thread count, where the wasm files are served) is passed in.
  */
 import { isPlainObject } from '@focal-loss/core';
-import { FocalLossRunner, type RunnerResult, type TensorInput } from '@focal-loss/onnxruntime-web';
+import { FocalLossRunner, ORT_DECLARATION, type RunnerResult, type TensorInput } from '@focal-loss/onnxruntime-web';
 import * as ort from 'onnxruntime-web';
 import type { AdapterOutputs, ConformanceAdapter, Fixture, FixtureTensor } from '../adapter.js';
-import { float32Support, floatInputSupport, wantsGradient } from './fixture-tensors.js';
+import { declaredOptionSupport, float32Support, floatInputSupport, wantsGradient } from './fixture-tensors.js';
 
 export interface OnnxRuntimeWebAdapterConfig {
   /** ort.env.wasm.numThreads; default 1. */
@@ -61,6 +61,9 @@ export function createOnnxRuntimeWebAdapter(config: OnnxRuntimeWebAdapterConfig 
     },
     supports(fixture: Fixture) {
       if (OPS[fixture.op] === undefined) return `op ${fixture.op} is not implemented by @focal-loss/onnxruntime-web`;
+      // options beyond the 1.1 base: what the package declares to the core (polyEpsilon), else a skip with the reason
+      const declared = declaredOptionSupport(fixture, ORT_DECLARATION.implements);
+      if (declared !== true) return declared;
       // An error fixture runs as written: an int32 input or weight reaches the runner as int32 data,
       // which the core's call plan refuses (INVALID_OPTION naming the dtype) as the fixture expects.
       if (fixture.expected.kind === 'error') return true;
