@@ -42,7 +42,8 @@ function weighted(weight: tf.Tensor, nonZero: tf.Tensor, value: tf.Tensor): tf.T
  * added to the position's loss, not times the class weights. Returns u^g too (for the gradient).
  */
 function polyU(t: tf.Tensor, q: tf.Tensor, axis: number, gamma: number): { u: tf.Tensor; uPow: tf.Tensor } {
-  const u = tf.add(tf.sum(tf.mul(t, q), axis, true), tf.sub(tf.scalar(1), tf.sum(t, axis, true)));
+  const uRow = tf.add(tf.sum(tf.mul(t, q), axis), tf.sub(tf.scalar(1), tf.sum(t, axis)));
+  const u = tf.expandDims(uRow, axis);
   return { u, uPow: powGamma(u, gamma) ?? tf.onesLike(u) };
 }
 
@@ -166,7 +167,10 @@ export function softmaxComposite(call: SoftmaxCompositeCall): tf.Tensor {
     const weight2 = lift && weight !== null ? tf.reshape(weight, [1]) : weight;
     const ids = tf.reshape(tf.range(0, classes, 1, 'int32'), classShape(layout, rank));
     // Target distribution t_c with label smoothing, in the input's layout.
-    let t: tf.Tensor = kind === 'index' ? tf.cast(tf.equal(tf.expandDims(target2, axis), ids), 'float32') : target2;
+    // (a Select, not a Cast of the bool: tfjs-backend-webgpu's class-axis Sum of that cast read the
+    // bool's bits as floats in Chromium 156 / SwiftShader, measured with Poly-1's sum of t over axis 1)
+    let t: tf.Tensor =
+      kind === 'index' ? tf.where(tf.equal(tf.expandDims(target2, axis), ids), tf.scalar(1), tf.scalar(0)) : target2;
     if (smoothing !== 0) t = tf.add(tf.mul(t, tf.scalar(1 - smoothing)), tf.scalar(smoothing / classes));
     const alpha = opts.alpha;
     const wgt =

@@ -39,9 +39,9 @@ function powGamma(kind: SoftmaxShaderVariant['gammaKind'], q: string): string {
   return `(${q} > 0.0 ? pow(${q}, gamma) : 0.0)`;
 }
 
-/** t_c with label smoothing. */
-function smoothedTarget(v: SoftmaxShaderVariant): string {
-  const raw = v.targetKind === 'probability' ? 'getT(o, c, i)' : '(float(c) == index ? 1.0 : 0.0)';
+/** t_c with label smoothing (of class `c`, a GLSL int expression). */
+function smoothedTarget(v: SoftmaxShaderVariant, c = 'c'): string {
+  const raw = v.targetKind === 'probability' ? `getT(o, ${c}, i)` : `(float(${c}) == index ? 1.0 : 0.0)`;
   return `(${raw} * (1.0 - smoothing) + smoothing / float(C))`;
 }
 
@@ -150,7 +150,7 @@ function fromProbabilities(v: SoftmaxShaderVariant): string {
       ${perClass('k')}
       // d/dp [q^g s] = -q^g (g s / q + 1 / p); 0 where clipped
       result = (low || high || wc == 0.0) ? 0.0 : -wc * qPow * (gamma * s / q + 1.0 / p);
-      ${v.poly ? `if (!(low || high)) { result -= polyEpsilon * (gamma + 1.0) * uPow * ${smoothedTarget(v).replace(/c/g, 'k')}; }` : ''}
+      ${v.poly ? `if (!(low || high)) { result -= polyEpsilon * (gamma + 1.0) * uPow * ${smoothedTarget(v, 'k')}; }` : ''}
     }`;
 }
 
