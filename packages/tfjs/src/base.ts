@@ -20,7 +20,7 @@ export {
   type FocalLossSpec,
   type ModelWithMetadata,
 } from './saved-loss.js';
-export { TENSOR_OPTION_NAMES, type TensorCallOptions } from './call-plan.js';
+export { TENSOR_OPTION_NAMES, TFJS_DECLARATION, type TensorCallOptions } from './call-plan.js';
 export { accurateSum } from './accurate-sum.js';
 export { computesInFloat16 } from './precision-warning.js';
 export {
