@@ -5,8 +5,8 @@
  */
 import { sigmoidFocalLoss as scalarSigmoidFocalLoss, type SigmoidCallOptions } from '../sigmoid.js';
 import { softmaxFocalLoss as scalarSoftmaxFocalLoss, type SoftmaxCallOptions } from '../softmax.js';
+import { checkUnitIntervalTargets } from '@focal-loss/core';
 import { simdSupported } from '../simd/feature.js';
-import { compileKernel, SimdKernel } from '../simd/kernel.js';
 import { finishCall, POOL_DECLARATION, prepareSigmoid, prepareSoftmax, type PreparedCall } from '../simd/prepare.js';
 import { SIGMOID_BLOCK, type SigmoidTask } from '../simd/sigmoid-blocks.js';
 import { softmaxBlockPositions, type SoftmaxTask } from '../simd/softmax-blocks.js';
@@ -57,6 +57,8 @@ interface Geometry {
 }
 
 type AnyTask = SigmoidTask | SoftmaxTask;
+/** A request before its id (each member of the union without its id). */
+type RequestWithoutId = PoolRequest extends infer R ? (R extends unknown ? Omit<R, 'id'> : never) : never;
 
 export function sharedMemoryAvailable(): boolean {
   const scope = globalThis as { SharedArrayBuffer?: unknown; crossOriginIsolated?: boolean };
@@ -82,20 +84,6 @@ function poolError(response: PoolResponse): Error {
   const error = new Error(response.error?.message ?? 'pool worker failed') as Error & { code?: string };
   if (response.error?.code !== undefined) error.code = response.error.code;
   return error;
-}
-
-let checker: Promise<SimdKernel | null> | null = null;
-
-/**
- * The calling thread's SIMD kernel for the prologue's target check (compiled without blocking,
- * once), or null where it cannot be made (the core's check then runs).
- */
-function checkingKernel(): Promise<SimdKernel | null> {
-  checker ??= compileKernel().then(
-    (module) => new SimdKernel(module),
-    () => null,
-  );
-  return checker;
 }
 
 export function createPool(spawn: SpawnWorker, options: FocalLossPoolOptions = {}): FocalLossPool {
@@ -145,7 +133,7 @@ export function createPool(spawn: SpawnWorker, options: FocalLossPoolOptions = {
     );
   }
 
-  function send(w: number, request: Omit<PoolRequest, 'id'>, transfer: ArrayBuffer[]): Promise<PoolResponse> {
+  function send(w: number, request: RequestWithoutId, transfer: ArrayBuffer[]): Promise<PoolResponse> {
     if (failure !== null) return Promise.reject(failure);
     const id = nextId++;
     return new Promise((resolve, reject) => {
@@ -166,7 +154,7 @@ export function createPool(spawn: SpawnWorker, options: FocalLossPoolOptions = {
     } as AnyTask;
     const responses = await Promise.all(
       ranges.map(([firstBlock, endBlock], w) =>
-        send(w, { op, task: sharedTask, firstBlock, endBlock, origin: 0, total: geometry.positions, wantSums, allocate: null } as Omit<PoolRequest, 'id'>, []),
+        send(w, { op, task: sharedTask, firstBlock, endBlock, origin: 0, total: geometry.positions, wantSums, allocate: null } as RequestWithoutId, []),
       ),
     );
     if (task.lossOut !== null && sharedTask.lossOut !== task.lossOut) task.lossOut.set(sharedTask.lossOut as FloatArray);
@@ -199,7 +187,7 @@ export function createPool(spawn: SpawnWorker, options: FocalLossPoolOptions = {
         const allocate = { loss: task.lossOut === null ? 0 : stop - origin, grad: task.gradOut === null ? 0 : e1 - e0 };
         const response = await send(
           w,
-          { op, task: local, firstBlock, endBlock, origin, total: positions, wantSums, allocate } as Omit<PoolRequest, 'id'>,
+          { op, task: local, firstBlock, endBlock, origin, total: positions, wantSums, allocate } as RequestWithoutId,
           transfer as ArrayBuffer[],
         );
         if (task.lossOut !== null && response.loss !== null) task.lossOut.set(response.loss.subarray(first - origin, end - origin), first);
@@ -230,6 +218,20 @@ export function createPool(spawn: SpawnWorker, options: FocalLossPoolOptions = {
     return finishCall<T>(call, sums);
   }
 
+  /**
+   * The prologue's last step for float32 targets in shared memory, shared out: on a value outside
+   * [0, 1] the core's check runs here and throws the contract's error (first index, exact message).
+   */
+  async function checkInWorkers(target: Float32Array): Promise<void> {
+    const ranges = shareBlocks(Math.ceil(target.length / SIGMOID_BLOCK), workers.length);
+    const responses = await Promise.all(
+      ranges.map(([first, end], w) =>
+        send(w, { op: 'check', target, begin: first * SIGMOID_BLOCK, end: Math.min(target.length, end * SIGMOID_BLOCK) }, []),
+      ),
+    );
+    if (responses.some((response) => (response.outside ?? -1) >= 0)) checkUnitIntervalTargets(target);
+  }
+
   /** Runs `work` as a call of this pool: refused once closed, awaited by close(). */
   function track<R>(work: () => Promise<R>): Promise<R> {
     if (closed) return Promise.reject(new Error('the focal loss pool is closed'));
@@ -247,7 +249,14 @@ export function createPool(spawn: SpawnWorker, options: FocalLossPoolOptions = {
       return track(async () => {
         // float64 inputs keep the exact scalar path, on this thread; so do runtimes without SIMD
         if (!isFloat32View(input) || !simdSupported()) return scalarSigmoidFocalLoss(input, target, options);
-        const call = prepareSigmoid(input as unknown as TensorView<Float32Array>, target, options, POOL_DECLARATION, await checkingKernel());
+        // plain float32 targets in shared memory: the workers check them (in parallel, with the
+        // SIMD kernel) before any work; anything else the core's check, here
+        let deferred: Float32Array | null = null;
+        const call = prepareSigmoid(input as unknown as TensorView<Float32Array>, target, options, POOL_DECLARATION, (data) => {
+          if (memory === 'shared' && data instanceof Float32Array && data.buffer instanceof SharedArrayBuffer) deferred = data;
+          else checkUnitIntervalTargets(data);
+        });
+        if (deferred !== null) await checkInWorkers(deferred);
         const n = call.task.input.length;
         return run<T>('sigmoid', call, { positions: n, classes: 1, inner: 1, perBlock: SIGMOID_BLOCK });
       });

@@ -9,7 +9,20 @@ import type { SoftmaxTask } from '../simd/softmax-blocks.js';
 
 export type PoolRequest =
   | (RequestCommon & { readonly op: 'sigmoid'; readonly task: SigmoidTask })
-  | (RequestCommon & { readonly op: 'softmax'; readonly task: SoftmaxTask });
+  | (RequestCommon & { readonly op: 'softmax'; readonly task: SoftmaxTask })
+  | CheckRequest;
+
+/**
+ * The sigmoid prologue's target check, shared out before any work (shared memory only): the
+ * worker answers the index of the first target outside [0, 1] in [begin, end), or -1.
+ */
+export interface CheckRequest {
+  readonly id: number;
+  readonly op: 'check';
+  readonly target: Float32Array;
+  readonly begin: number;
+  readonly end: number;
+}
 
 interface RequestCommon {
   readonly id: number;
@@ -30,5 +43,7 @@ export interface PoolResponse {
   readonly sums: Float64Array | null;
   readonly loss: Float32Array | null;
   readonly grad: Float32Array | null;
+  /** A check request's answer. */
+  readonly outside?: number;
   readonly error?: { readonly message: string; readonly code?: string };
 }

@@ -2,11 +2,16 @@
 import { sharedKernel } from '../simd/kernel.js';
 import { runSigmoidBlocks } from '../simd/sigmoid-blocks.js';
 import { runSoftmaxBlocks } from '../simd/softmax-blocks.js';
+import { firstTargetOutsideUnit } from '../simd/target-check.js';
 import type { PoolRequest, PoolResponse } from './protocol.js';
 
 export function handleRequest(request: PoolRequest): { response: PoolResponse; transfer: ArrayBuffer[] } {
   try {
     const kernel = sharedKernel();
+    if (request.op === 'check') {
+      const outside = firstTargetOutsideUnit(kernel, request.target, request.begin, request.end);
+      return { response: { id: request.id, sums: null, loss: null, grad: null, outside }, transfer: [] };
+    }
     const { firstBlock, endBlock, origin, total, allocate } = request;
     const sums = request.wantSums ? new Float64Array(endBlock - firstBlock) : null;
     const loss = allocate !== null && allocate.loss > 0 ? new Float32Array(allocate.loss) : null;

@@ -8,7 +8,7 @@ import { softmaxFocalLoss as scalarSoftmaxFocalLoss, type SoftmaxCallOptions } f
 import type { FloatArray, FocalLossResult, TensorView } from '../types.js';
 import { simdSupported } from './feature.js';
 import { compileKernel, sharedKernel, SimdKernel } from './kernel.js';
-import { finishCall, prepareSigmoid, prepareSoftmax, SIMD_DECLARATION } from './prepare.js';
+import { finishCall, prepareSigmoid, prepareSoftmax, SIMD_DECLARATION, simdUnitIntervalCheck } from './prepare.js';
 import { runSigmoidBlocks, sigmoidBlockCount } from './sigmoid-blocks.js';
 import { runSoftmaxBlocks, softmaxBlockCount } from './softmax-blocks.js';
 
@@ -64,7 +64,7 @@ export function sigmoidFocalLoss<T extends FloatArray>(
 ): FocalLossResult<T> {
   const k = isFloat32View(input) ? readyKernel() : null;
   if (k === null) return scalarSigmoidFocalLoss(input, target, options);
-  const call = prepareSigmoid(input as TensorView<Float32Array>, target, options, SIMD_DECLARATION, k);
+  const call = prepareSigmoid(input as TensorView<Float32Array>, target, options, SIMD_DECLARATION, simdUnitIntervalCheck(k));
   const blocks = sigmoidBlockCount(call.task.input.length);
   const sums = call.reduce ? new Float64Array(blocks) : null;
   runSigmoidBlocks(k, call.task, 0, blocks, sums);

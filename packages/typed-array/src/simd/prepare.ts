@@ -29,31 +29,29 @@ export const POOL_DECLARATION: AdapterDeclaration = Object.freeze({
 });
 
 /**
- * The prologue's check of float targets in [0, 1] by the SIMD kernel when there is one (float32
- * targets): ~5x faster than the core's JS loop, which still runs when a value is outside, to throw
- * the contract's exact error (same code, message, index).
+ * The prologue's check of float targets in [0, 1] by the SIMD kernel (float32 targets): ~5x
+ * faster than the core's JS loop, which still runs when a value is outside, to throw the
+ * contract's exact error (same code, message, index).
  */
-function unitIntervalCheck(kernel: SimdKernel | null): (data: ArrayLike<number>) => void {
+export function simdUnitIntervalCheck(kernel: SimdKernel): (data: ArrayLike<number>) => void {
   return (data) => {
-    if (kernel === null || !(data instanceof Float32Array) || firstTargetOutsideUnit(kernel, data) >= 0) {
-      checkUnitIntervalTargets(data);
-    }
+    if (!(data instanceof Float32Array) || firstTargetOutsideUnit(kernel, data) >= 0) checkUnitIntervalTargets(data);
   };
 }
 
 /**
- * Sigmoid: checks everything, allocates (or takes) the outputs, returns the task. `kernel`: the
- * calling thread's SIMD kernel for the target check, or null for the core's.
+ * Sigmoid: checks everything, allocates (or takes) the outputs, returns the task. `unitIntervalCheck`
+ * checks plain float targets (the prologue's last step; it must throw the core's error).
  */
 export function prepareSigmoid(
   input: TensorView<Float32Array>,
   target: TensorView<ArrayLike<number>>,
   options: unknown,
   declaration: AdapterDeclaration,
-  kernel: SimdKernel | null,
+  unitIntervalCheck: (data: ArrayLike<number>) => void = checkUnitIntervalTargets,
 ): PreparedCall<SigmoidTask> {
   // the same fields; the input is float32 by this function's type, the targets checked
-  return prepareSigmoidCall(input, target, options, declaration, unitIntervalCheck(kernel)) as PreparedCall<SigmoidTask>;
+  return prepareSigmoidCall(input, target, options, declaration, unitIntervalCheck) as PreparedCall<SigmoidTask>;
 }
 
 /** Softmax: checks everything, counts the positions, allocates (or takes) the outputs. */

@@ -59,13 +59,22 @@ describe('SIMD and pool calls with an invalid target fail as the scalar op does'
     const expected = errorOf(() => scalarSigmoid({ data: x, shape: [n] }, { data: t, shape: [n] }, call()));
     expect(expected?.code).toBe('INVALID_TARGET');
     expect(errorOf(() => sigmoidFocalLoss({ data: x, shape: [n] }, { data: t, shape: [n] }, call()))).toEqual(expected);
-    const pool = createFocalLossPool({ threads: 2 });
+    // the pool: plain targets are checked on the calling thread, targets in shared memory by the workers
+    const sharedTarget = new Float32Array(new SharedArrayBuffer(4 * n));
+    sharedTarget.set(t);
+    const pool = createFocalLossPool({ threads: 2, memory: 'shared' });
     try {
-      const pooled = await pool.sigmoidFocalLoss({ data: x, shape: [n] }, { data: t, shape: [n] }, call()).then(
-        () => null,
-        (error: Error & { code?: unknown }) => ({ code: error.code, message: error.message }),
-      );
-      expect(pooled).toEqual(expected);
+      for (const targets of [t, sharedTarget]) {
+        const pooled = await pool.sigmoidFocalLoss({ data: x, shape: [n] }, { data: targets, shape: [n] }, call()).then(
+          () => null,
+          (error: Error & { code?: unknown }) => ({ code: error.code, message: error.message }),
+        );
+        expect(pooled).toEqual(expected);
+      }
+      // and valid shared targets pass the workers' check
+      sharedTarget[2 * 8192 + 1] = 1;
+      const ok = await pool.sigmoidFocalLoss({ data: x, shape: [n] }, { data: sharedTarget, shape: [n] });
+      expect(ok.loss.data[0]).toBeGreaterThan(0);
     } finally {
       await pool.close();
     }
