@@ -131,11 +131,6 @@ export type LossChoice =
 
 export type SpecRequest = LossChoice & { readonly weight?: boolean };
 
-/** Whether the op is elementwise (target, weight and unreduced loss of the input's shape). */
-export function isElementwise(spec: LossSpec): boolean {
-  return spec.op !== 'softmax';
-}
-
 function commonValues(o: ResolvedSigmoidOptions | ResolvedSoftmaxOptions): Record<string, ParamValue> {
   const values: Record<string, ParamValue> = { gamma: o.gamma, labelSmoothing: o.labelSmoothing, eps: o.eps };
   if (o.normalizer !== null) values.normalizer = o.normalizer;
