@@ -6,10 +6,18 @@
 import * as ort from 'onnxruntime-web';
 import { afterAll, describe, expect, it } from 'vitest';
 // test-only reference (a devDependency)
-import { asymmetricLoss, distributionFocalLoss, softmaxFocalLoss, varifocalLoss } from '@focal-loss/typed-array';
+import {
+  asymmetricLoss,
+  distributionFocalLoss,
+  qualityFocalLoss,
+  sigmoidFocalLossStar,
+  softmaxFocalLoss,
+  varifocalLoss,
+} from '@focal-loss/typed-array';
 import { FocalLossRunner, appendFocalLoss, encodeModel, isFocalLossError } from '../index.js';
 import { DataType } from '../protos.js';
 import { CLASSES, FEATURES, OBJECTNESS, classifierLogits, twoHeadModel } from '../../test/models.js';
+import { fromHalfArray, halfArray } from '../../test/float16.js';
 
 const sessions: ort.InferenceSession[] = [];
 const runner = new FocalLossRunner({ numThreads: 1 });
@@ -88,6 +96,37 @@ describe('family losses appended to a two-head model', () => {
       expectClose(out.asl_grad!.data as Float32Array, asl.gradInput!.data, 'asl gradient');
     });
   }
+
+  it('float16 logits (opset 18): FL* and QFL cast to float32 inside, loss float32, gradient float16', async () => {
+    let model = appendFocalLoss(twoHeadModel(18, 8, DataType.FLOAT16), {
+      op: 'sigmoid_focal_loss_star', logits: 'objectness', gradient: true, valueDtype: 'float16',
+      names: { target: 'star_target', loss: 'star_loss', gradInput: 'star_grad' }, options: { gamma: 2, beta: 1, reduction: 'none' },
+    });
+    model = appendFocalLoss(model, {
+      op: 'quality_focal_loss', logits: 'objectness', gradient: true, inline: true,
+      names: { target: 'qfl_target', loss: 'qfl_loss', gradInput: 'qfl_grad' }, options: { reduction: 'sum' },
+    });
+    const soft = Float32Array.from({ length: BATCH * OBJECTNESS }, (_, i) => [1, 0, 0.5, 0.25][i % 4] as number);
+    const session = await ort.InferenceSession.create(encodeModel(model), { executionProviders: ['wasm'], logSeverityLevel: 3 });
+    sessions.push(session);
+    const out = await session.run({
+      features: new ort.Tensor('float32', features, [BATCH, FEATURES]),
+      star_target: new ort.Tensor('float16', halfArray(soft), [BATCH, OBJECTNESS]),
+      qfl_target: new ort.Tensor('float32', soft, [BATCH, OBJECTNESS]),
+    });
+    expect(out.star_loss!.type).toBe('float32');
+    expect(out.star_grad!.type).toBe('float16');
+    // the reference at the float16 logits the model produced
+    const logits = { data: fromHalfArray(out.objectness!.data as Uint16Array), shape: [BATCH, OBJECTNESS] };
+    const target = { data: f64(soft), shape: [BATCH, OBJECTNESS] };
+    const star = sigmoidFocalLossStar(logits, target, { gamma: 2, beta: 1, reduction: 'none', gradient: true });
+    expectClose(out.star_loss!.data as Float32Array, star.loss.data, 'FL* loss');
+    // the gradient is rounded to float16 (11 bits): 1e-3 relative
+    const grad = fromHalfArray(out.star_grad!.data as Uint16Array);
+    star.gradInput!.data.forEach((g, i) => expect(Math.abs((grad[i] as number) - g)).toBeLessThanOrEqual(1e-3 * Math.abs(g) + 1e-7));
+    const qfl = qualityFocalLoss(logits, target, { reduction: 'sum', gradient: true });
+    expectClose(out.qfl_loss!.data as Float32Array, qfl.loss.data, 'QFL loss');
+  });
 
   it('family options are checked by the core (INVALID_OPTION), options typed per op', () => {
     const model = twoHeadModel(17, 8, DataType.FLOAT);
