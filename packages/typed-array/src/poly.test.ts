@@ -1,7 +1,7 @@
 /**
  * polyEpsilon (Poly-1) through the scalar ops: gradients against finite differences in float64 over
  * random shapes, options, reductions and weights; polyEpsilon 0 = the focal loss bit for bit; the
- * option's errors; the SIMD/pool prologue (no declaration) refuses it.
+ * option's errors; the prologue without a declaration refuses it.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -174,7 +174,7 @@ describe('polyEpsilon errors and declarations', () => {
     expect(thrownCode(() => sigmoidFocalLoss(x, f64([1]), { polyEpsilon: -2 }))).toBe('INVALID_OPTION');
   });
 
-  it('the prologue without a declaration (SIMD ops, pool) refuses a non-default polyEpsilon, naming it', () => {
+  it('the prologue without a declaration (base only) refuses a non-default polyEpsilon, naming it', () => {
     expect(() => prepareSigmoid(x, t, { polyEpsilon: 1 })).toThrow(/polyEpsilon is not implemented by this adapter yet/);
     expect(() => prepareSoftmax(xs, ts, { polyEpsilon: 1 })).toThrow(/polyEpsilon is not implemented/);
     expect(prepareSigmoid(x, t, { polyEpsilon: 0 }).task.polyEpsilon).toBe(0);
