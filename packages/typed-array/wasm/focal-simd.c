@@ -666,3 +666,15 @@ EXPORT(log_f32)
 void log_f32(const float* u, float* out, int n) {
   for (int i = 0; i < n; i += 4) wasm_v128_store(out + i, v_log(wasm_v128_load(u + i)));
 }
+
+/* out[i] = exp(-a[i]) flushed below 2^-126 (the gamma 2 sigmoid's), n a multiple of 4. */
+EXPORT(exp_neg_flush_f32)
+void exp_neg_flush_f32(const float* a, float* out, int n) {
+  for (int i = 0; i < n; i += 4) wasm_v128_store(out + i, v_exp_neg_flush(wasm_v128_load(a + i)));
+}
+
+/* out[i] = log1p(e[i]) for e in [0, 1] (the gamma 2 sigmoid's), n a multiple of 4. */
+EXPORT(log1p_unit_f32)
+void log1p_unit_f32(const float* e, float* out, int n) {
+  for (int i = 0; i < n; i += 4) wasm_v128_store(out + i, v_log1p_unit(wasm_v128_load(e + i)));
+}

@@ -30,6 +30,8 @@ interface KernelExports {
   exp_neg_f32(a: number, out: number, n: number): void;
   log1p_f32(y: number, out: number, n: number): void;
   log_f32(u: number, out: number, n: number): void;
+  exp_neg_flush_f32(a: number, out: number, n: number): void;
+  log1p_unit_f32(e: number, out: number, n: number): void;
 }
 
 function decodeBase64(text: string): Uint8Array {

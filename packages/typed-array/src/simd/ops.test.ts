@@ -181,6 +181,37 @@ describe('softmax: SIMD against the scalar op', () => {
   });
 });
 
+describe('the gamma 2 from-logits loop (specialised): float32 ulps from the float64 op', () => {
+  // hard targets: no zero crossing of the gradient, so a relative bound holds everywhere
+  const ulps = (a: number, exact: number) => {
+    const r = Math.fround(exact);
+    return a === r ? 0 : Math.abs(a - exact) / Math.max(Math.abs(r) * 2 ** -23, 2 ** -149);
+  };
+  it('loss and gradient within 8 ulps on a dense grid of logits in [-40, 40], alpha or none, mean or none', () => {
+    const n = 200_003;
+    const x = Float32Array.from({ length: n }, (_, i) => -40 + (80 * i) / n);
+    for (const target of [0, 1]) {
+      const t = new Float32Array(n).fill(target);
+      for (const alpha of [0.25, null]) {
+        const options = { gamma: 2, alpha, reduction: 'none', gradient: true } as const;
+        const ours = sigmoidFocalLoss({ data: x, shape: [n] }, { data: t, shape: [n] }, options);
+        const exact = scalarSigmoid({ data: Float64Array.from(x), shape: [n] }, { data: t, shape: [n] }, options);
+        let worstLoss = 0;
+        let worstGrad = 0;
+        for (let i = 0; i < n; i++) {
+          worstLoss = Math.max(worstLoss, ulps(ours.loss.data[i] as number, exact.loss.data[i] as number));
+          worstGrad = Math.max(worstGrad, ulps(ours.gradInput!.data[i] as number, exact.gradInput!.data[i] as number));
+        }
+        expect(worstLoss, `loss, target ${target}, alpha ${alpha}`).toBeLessThanOrEqual(8);
+        expect(worstGrad, `gradient, target ${target}, alpha ${alpha}`).toBeLessThanOrEqual(8);
+        const mean = sigmoidFocalLoss({ data: x, shape: [n] }, { data: t, shape: [n] }, { gamma: 2, alpha });
+        const exactMean = scalarSigmoid({ data: Float64Array.from(x), shape: [n] }, { data: t, shape: [n] }, { gamma: 2, alpha });
+        expect(ulps(mean.loss.data[0] as number, exactMean.loss.data[0] as number)).toBeLessThanOrEqual(2);
+      }
+    }
+  });
+});
+
 describe('what stays with the scalar ops', () => {
   it('float64 inputs give the scalar op results exactly', () => {
     const x = Float64Array.of(-3, 0.25, 7, -Infinity);

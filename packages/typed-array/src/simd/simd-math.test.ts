@@ -1,5 +1,6 @@
 /**
- * Accuracy of the SIMD kernel's float32 exp / log1p / log (wasm/simd-math.h), in float32 ulps:
+ * Accuracy of the SIMD kernel's float32 exp / log1p / log (wasm/simd-math.h), and of the gamma 2
+ * sigmoid's cheaper exp (flushed below 2^-126) and log1p on [0, 1], in float32 ulps:
  * against correctly rounded values from mpmath (/usr/bin/python3 with python3-mpmath; required in
  * CI, skipped with a message elsewhere when missing) and, densely, against Math.exp / Math.log1p /
  * Math.log rounded to float32 (float64 results, so within 0.5 ulp + a hair of correct rounding).
@@ -15,7 +16,8 @@ const kernel = sharedKernel();
 const CHUNK = 4096;
 
 /** Applies one of the kernel's test exports to every value (float32). */
-function apply(name: 'exp_neg_f32' | 'log1p_f32' | 'log_f32', values: Float32Array): Float32Array {
+type KernelName = 'exp_neg_f32' | 'log1p_f32' | 'log_f32' | 'exp_neg_flush_f32' | 'log1p_unit_f32';
+function apply(name: KernelName, values: Float32Array): Float32Array {
   kernel.reserve(CHUNK, 0);
   const out = new Float32Array(values.length);
   for (let start = 0; start < values.length; start += CHUNK) {
@@ -79,6 +81,11 @@ const log1pArgs = () => draw(20_000, 3, (u) => 1.5 * u - 0.5);
 const log1pTiny = () => draw(5_000, 4, (u) => (u < 0.5 ? 1 : -1) * 2 ** (-126 * u));
 const log1pLarge = () => draw(5_000, 5, (u) => 2 ** (20 * u));
 const logArgs = () => draw(20_000, 6, (u) => 2 ** (-149 * u));
+// the gamma 2 sigmoid's: exp(-a) for a = |x| in [0, 87] (normal results; beyond, 0), log1p(e) for
+// e = exp(-a) in [0, 1], dense and down to tiny e
+const flushArgs = () => draw(20_000, 9, (u) => 87 * u);
+const unitArgs = () => draw(20_000, 10, (u) => u);
+const unitTiny = () => draw(5_000, 11, (u) => 2 ** (-126 * u));
 
 describe('SIMD float32 kernels against Math (float64, rounded to float32)', () => {
   it('exp(-a) is within 1 ulp on [0, 104] and near 0', { timeout: 30_000 }, () => {
@@ -99,6 +106,21 @@ describe('SIMD float32 kernels against Math (float64, rounded to float32)', () =
     const u = logArgs();
     const { worst, at } = worstUlps(u, apply('log_f32', u), Array.from(u, (v) => Math.log(v)));
     expect(worst, `worst at u = ${at}`).toBeLessThanOrEqual(2);
+  });
+
+  it('the gamma 2 kernels: exp(-a) within 2 ulp on [0, 87], log1p(e) within 2 ulp on [0, 1]', { timeout: 30_000 }, () => {
+    for (const a of [flushArgs(), draw(200_000, 12, (u) => 87 * u)]) {
+      const { worst, at } = worstUlps(a, apply('exp_neg_flush_f32', a), Array.from(a, (v) => Math.exp(-v)));
+      expect(worst, `worst at a = ${at}`).toBeLessThanOrEqual(2);
+    }
+    for (const e of [unitArgs(), unitTiny(), draw(200_000, 13, (u) => u)]) {
+      const { worst, at } = worstUlps(e, apply('log1p_unit_f32', e), Array.from(e, (v) => Math.log1p(v)));
+      expect(worst, `worst at e = ${at}`).toBeLessThanOrEqual(2);
+    }
+    // flushed: 0 above 87 (exp(-87) < 2^-125), 1 at 0; log1p(0) = 0, tiny e exactly e
+    expect(Array.from(apply('exp_neg_flush_f32', Float32Array.of(0, 87.5, 100, 1e30)))).toEqual([1, 0, 0, 0]);
+    const tiny = Float32Array.of(0, 2 ** -100, 2 ** -30, 2 ** -149);
+    expect(Array.from(apply('log1p_unit_f32', tiny))).toEqual(Array.from(tiny));
   });
 
   it('gives exactly 0 beyond the float32 range and exp(0) = 1, log1p(0) = 0, log(1) = 0', () => {
@@ -123,7 +145,7 @@ const available = mpmathAvailable();
 if (available !== true && process.env.CI !== 'true') console.warn(`skipping the mpmath comparison: ${available}`);
 
 describe.skipIf(available !== true && process.env.CI !== 'true')('SIMD float32 kernels against mpmath (correctly rounded)', () => {
-  it('exp(-a) <= 1 ulp, log1p <= 2 ulp, log <= 2 ulp', { timeout: 60_000 }, () => {
+  it('exp(-a) <= 1 ulp, log1p <= 2 ulp, log <= 2 ulp; the gamma 2 kernels <= 2 ulp', { timeout: 60_000 }, () => {
     const inputs = { exp_neg: [expArgs(), expTiny()], log1p: [log1pArgs(), log1pTiny(), log1pLarge()], log: [logArgs()] };
     const flat = (arrays: Float32Array[]) => {
       const out = new Float32Array(arrays.reduce((n, a) => n + a.length, 0));
@@ -134,21 +156,31 @@ describe.skipIf(available !== true && process.env.CI !== 'true')('SIMD float32 k
     const exp = flat(inputs.exp_neg);
     const log1p = flat(inputs.log1p);
     const log = flat(inputs.log);
+    const flush = flushArgs();
+    const unit = flat([unitArgs(), unitTiny()]);
     const reference = JSON.parse(
       execFileSync(python, [script], {
-        input: JSON.stringify({ exp_neg: Array.from(exp), log1p: Array.from(log1p), log: Array.from(log) }),
+        input: JSON.stringify({
+          exp_neg: [...Array.from(exp), ...Array.from(flush)],
+          log1p: [...Array.from(log1p), ...Array.from(unit)],
+          log: Array.from(log),
+        }),
         encoding: 'utf8',
         maxBuffer: 64 * 1024 * 1024,
       }),
     ) as { exp_neg: number[]; log1p: number[]; log: number[] };
     const measured = {
-      exp_neg: worstUlps(exp, apply('exp_neg_f32', exp), reference.exp_neg),
-      log1p: worstUlps(log1p, apply('log1p_f32', log1p), reference.log1p),
+      exp_neg: worstUlps(exp, apply('exp_neg_f32', exp), reference.exp_neg.slice(0, exp.length)),
+      log1p: worstUlps(log1p, apply('log1p_f32', log1p), reference.log1p.slice(0, log1p.length)),
       log: worstUlps(log, apply('log_f32', log), reference.log),
+      exp_neg_flush: worstUlps(flush, apply('exp_neg_flush_f32', flush), reference.exp_neg.slice(exp.length)),
+      log1p_unit: worstUlps(unit, apply('log1p_unit_f32', unit), reference.log1p.slice(log1p.length)),
     };
     console.log(`SIMD kernels, max error in float32 ulps against mpmath: ${JSON.stringify(measured)}`);
     expect(measured.exp_neg.worst).toBeLessThanOrEqual(1);
     expect(measured.log1p.worst).toBeLessThanOrEqual(2);
     expect(measured.log.worst).toBeLessThanOrEqual(2);
+    expect(measured.exp_neg_flush.worst).toBeLessThanOrEqual(2);
+    expect(measured.log1p_unit.worst).toBeLessThanOrEqual(2);
   });
 });
