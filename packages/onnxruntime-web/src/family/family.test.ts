@@ -92,3 +92,35 @@ describe.each(CASES)('%s in ORT = typed-array float64', (name, reference, target
     }
   });
 });
+
+describe('one session per structure: the family numbers are run-time inputs', () => {
+  it('changing gamma, beta, alpha, clip (0 included) never creates a session; a structure change does', async () => {
+    const own = new FocalLossRunner({ numThreads: 1 });
+    try {
+      const shape = [12];
+      const x = { data: Float32Array.from(LOGITS), shape };
+      const calls: [OpName, Reference, number[], Record<string, unknown>][] = [];
+      for (let k = 0; k < 4; k++) {
+        calls.push(['sigmoidFocalLossStar', sigmoidFocalLossStar as Reference, SOFT, { gamma: 0.5 + k, beta: k - 1, alpha: 0.25 * k }]);
+        calls.push(['qualityFocalLoss', qualityFocalLoss as Reference, SOFT, { beta: k / 2 }]);
+        calls.push(['varifocalLoss', varifocalLoss as Reference, IOU, { alpha: k / 3, gamma: k / 2 }]);
+        calls.push(['asymmetricLoss', asymmetricLoss as Reference, BINARY, { gammaPos: k / 2, gammaNeg: k, clip: [0, 0.05, 0.3, 0][k] as number }]);
+      }
+      for (const [name, reference, targets, options] of calls) {
+        const t = { data: Float32Array.from(targets), shape };
+        const r = await own[name](x, t, { ...options, gradient: true });
+        const ref = reference({ data: Float64Array.from(x.data), shape } as never, { data: Float64Array.from(t.data), shape } as never, { ...options, gradient: true } as never);
+        expectClose(r.loss.data, ref.loss.data, `${name} ${JSON.stringify(options)} loss`);
+        expectClose(r.gradInput!.data, ref.gradInput!.data, `${name} ${JSON.stringify(options)} gradInput`, true);
+      }
+      expect(own.sessionCount).toBe(4);
+      // structure: alpha null (FL*), iouWeighted (VFL), a reduction, a weight
+      await own.sigmoidFocalLossStar(x, { data: Float32Array.from(SOFT), shape }, { alpha: null });
+      await own.varifocalLoss(x, { data: Float32Array.from(IOU), shape }, { iouWeighted: false });
+      await own.qualityFocalLoss(x, { data: Float32Array.from(SOFT), shape }, { reduction: 'sum' });
+      expect(own.sessionCount).toBe(7);
+    } finally {
+      await own.dispose();
+    }
+  });
+});
