@@ -5,7 +5,8 @@ import type { FamilyOpName } from '@focal-loss/core';
  * `src/adapters/<name>.ts` and is listed in `src/adapters/index.ts`.
  */
 
-export type Dtype = 'float32' | 'float64' | 'int32';
+/** `float16` (issue 14): values exactly representable in IEEE half precision (checked by the loader). */
+export type Dtype = 'float16' | 'float32' | 'float64' | 'int32';
 
 /** A fixture tensor with non-finite strings ("NaN", "Infinity", "-Infinity") already decoded. */
 export interface FixtureTensor {

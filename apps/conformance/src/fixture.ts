@@ -6,9 +6,23 @@ import { ERROR_CODES, FAMILY_OPS, FAMILY_OPTION_NAMES, SIGMOID_OPTION_NAMES, SOF
 import type { Dtype, ExpectedOutput, Fixture, FixtureOp, FixtureTensor, Tolerance } from './adapter.js';
 
 export const FIXTURE_FORMAT = 'focal-loss-fixture/1';
-const DTYPES: readonly Dtype[] = ['float32', 'float64', 'int32'];
+const DTYPES: readonly Dtype[] = ['float16', 'float32', 'float64', 'int32'];
 const OPS: readonly FixtureOp[] = ['sigmoid_focal_loss', 'softmax_focal_loss', ...FAMILY_OPS];
 const NON_FINITE: Readonly<Record<string, number>> = { NaN: NaN, Infinity: Infinity, '-Infinity': -Infinity };
+
+/**
+ * True when IEEE half precision holds `v` exactly (NaN and infinities included): |v| <= 65504 with at
+ * most 11 significant bits, or a multiple of 2^-24 below 2^-14 (the subnormals).
+ */
+export function isFloat16Exact(v: number): boolean {
+  if (!Number.isFinite(v)) return true;
+  const a = Math.abs(v);
+  if (a > 65504) return false;
+  if (a < 2 ** -14) return Number.isInteger(a * 2 ** 24);
+  const exponent = Math.floor(Math.log2(a));
+  // exact powers of two can land one off in log2's rounding: check the neighbouring scale too
+  return [exponent - 1, exponent, exponent + 1].some((e) => a >= 2 ** e && a < 2 ** (e + 1) && Number.isInteger(a * 2 ** (10 - e)));
+}
 
 /** The contract's option names per op (format 1.1): the only keys an outputs fixture may give. */
 export const CONTRACT_OPTION_NAMES: Readonly<Record<FixtureOp, readonly string[]>> = {
@@ -126,6 +140,12 @@ class Reader {
     if (dtype === 'int32') {
       data.forEach((v, i) => {
         if (!Number.isInteger(v) || v < -(2 ** 31) || v >= 2 ** 31) this.fail(`${field}.data[${i}]`, 'an int32', v);
+      });
+    }
+    if (dtype === 'float16') {
+      // the values an adapter reads as half precision must be exactly those the expected values were computed from
+      data.forEach((v, i) => {
+        if (!isFloat16Exact(v)) this.fail(`${field}.data[${i}]`, 'a value exactly representable in float16', v);
       });
     }
     return { dtype: dtype as Dtype, shape, data };
