@@ -1,10 +1,21 @@
 /** Renders a report, the backends' precision and the two plots into the page. */
 import { formatFailures, formatRatio, formatTable, reportToJson, worstRatioOf, type Report } from '../../conformance/src/report.js';
 import type { BackendInfo } from './browser-adapters.js';
-import { ERROR_PLOT_GAMMA, FIGURE1_GAMMAS, errorPlotLogits, figure1Logits, relativeErrors, sigmoid, type AdapterSweep } from './sweep.js';
+import {
+  ERROR_PLOT_GAMMA,
+  FAMILY_IOU,
+  FIGURE1_GAMMAS,
+  errorPlotLogits,
+  familyCurves,
+  figure1Logits,
+  relativeErrors,
+  sigmoid,
+  type AdapterSweep,
+} from './sweep.js';
 import { escapeXml, renderPlot, type Series } from './svg-plot.js';
 
 const GAMMA_COLORS = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd'];
+const FAMILY_COLORS = ['#1f77b4', '#d62728', '#2ca02c', '#98df8a', '#9467bd', '#8c564b', '#ff7f0e', '#17becf'];
 const ADAPTER_COLORS = ['#1f77b4', '#7f7f7f', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#17becf'];
 /** The adapter whose sweep the relative errors are measured against. */
 export const REFERENCE_ADAPTER = 'typed-array-f64';
@@ -95,6 +106,7 @@ export function renderPlots(sweeps: readonly AdapterSweep[]): void {
     (gamma, i) => `<span class="key"><span style="background:${GAMMA_COLORS[i]}"></span>γ = ${gamma}</span>`,
   ).join('');
   element('plot-figure1').innerHTML = `<div class="legend">${legend}</div><div class="panels">${panels.join('')}</div>`;
+  renderFamilyPlot();
 
   const reference = sweeps.find((s) => s.adapter === REFERENCE_ADAPTER)?.errorSweep;
   if (reference === undefined || typeof reference === 'string') {
@@ -126,4 +138,37 @@ export function renderPlots(sweeps: readonly AdapterSweep[]): void {
       xLabel: 'logit x', yLabel: 'relative error (log scale)',
       x: [xs[0] as number, xs[xs.length - 1] as number], y: [ERROR_FLOOR, 10], yLog: true, width: 820, height: 420, series,
     }) + `<ul>${notes.map((n) => `<li>${escapeXml(n)}</li>`).join('')}</ul>`;
+}
+
+/**
+ * The focal-loss family against p_t (issue 15), from typed-array's functions. Its section is
+ * created after the Figure 1 panels when the page (index.html) has no #plot-family of its own.
+ */
+export function renderFamilyPlot(): void {
+  let target = document.getElementById('plot-family');
+  if (target === null) {
+    const section = document.createElement('section');
+    section.innerHTML =
+      '<h2>The focal-loss family against p<sub>t</sub> (typed-array, float64)</h2>' +
+      '<p class="note">One positive per point (target 1, alpha off): cross-entropy, focal loss, Poly-1 ' +
+      '(focal loss + ε (1 − p<sub>t</sub>)<sup>γ+1</sup>), FL* and the positive branch of ASL. Dashed: QFL and ' +
+      `VFL against a soft IoU target ${FAMILY_IOU}, plotted against p (their minimum is at p = IoU).</p>` +
+      '<div id="plot-family"></div>';
+    element('plot-figure1').after(section);
+    target = element('plot-family');
+  }
+  const logits = figure1Logits();
+  const x = logits.map(sigmoid);
+  const series: Series[] = familyCurves(logits).map((curve, i) => ({
+    label: curve.label,
+    color: FAMILY_COLORS[i % FAMILY_COLORS.length] as string,
+    dashed: curve.soft === true,
+    points: curve.loss.map((loss, j) => [x[j] as number, loss] as const),
+  }));
+  target.innerHTML = renderPlot({
+    title: 'focal-loss family: loss of one positive against p_t',
+    xLabel: 'probability of ground truth class p_t (p for the dashed IoU curves)',
+    yLabel: 'loss',
+    x: [0, 1], y: [0, 5], width: 880, height: 440, series,
+  });
 }

@@ -55,7 +55,9 @@ export function renderPlot(spec: PlotSpec): string {
   const width = spec.width ?? 640;
   const height = spec.height ?? 400;
   const legend = spec.legend ?? true;
-  const margin = { left: 62, right: legend ? 190 : 14, top: 30, bottom: 46 };
+  // The legend's width follows its longest label (about 6 px per character at font size 11).
+  const longest = Math.max(0, ...spec.series.map((s) => s.label.length));
+  const margin = { left: 62, right: legend ? Math.max(190, 46 + 6 * longest) : 14, top: 30, bottom: 46 };
   const plotW = width - margin.left - margin.right;
   const plotH = height - margin.top - margin.bottom;
   const [x0, x1] = spec.x;

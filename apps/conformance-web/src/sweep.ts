@@ -3,6 +3,14 @@
  * memory (target 1, alpha null, reduction none, so the loss of logit x is -(1 - p)^gamma log p with
  * p = p_t = sigmoid(x)) and passed through the adapter's own `run`, exactly like a fixture file.
  */
+import {
+  asymmetricLoss,
+  qualityFocalLoss,
+  sigmoidFocalLoss,
+  sigmoidFocalLossStar,
+  varifocalLoss,
+  type FocalLossResult,
+} from '@focal-loss/typed-array';
 import type { ConformanceAdapter, Fixture } from '../../conformance/src/adapter.js';
 
 /** The gammas of Figure 1 of the RetinaNet paper (Lin et al., 2017). */
@@ -109,4 +117,40 @@ export function relativeErrors(actual: readonly number[], reference: readonly nu
     if (Number.isNaN(a) || Number.isNaN(r)) return Number.NaN;
     return r === 0 ? Number.POSITIVE_INFINITY : Math.abs(a - r) / Math.abs(r);
   });
+}
+
+/** The IoU target of the QFL and VFL curves, whose loss has its minimum at p = IoU, not at p = 1. */
+export const FAMILY_IOU = 0.75;
+
+export interface FamilyCurve {
+  readonly label: string;
+  /** One loss per logit of figure1Logits(); x is p_t (= p for target 1) or p (the IoU curves). */
+  readonly loss: readonly number[];
+  /** Drawn dashed: the curves against a soft IoU target (x is p there, not p_t). */
+  readonly soft?: boolean;
+}
+
+/**
+ * Focal loss and its family against p_t, computed by typed-array's own functions in float64 (the
+ * reference adapter): one positive (target 1, alpha off) per point, plus QFL and VFL against the
+ * soft IoU target FAMILY_IOU. CE and focal loss are the gamma 0 and gamma 2 curves of the panels
+ * above; Poly-1 adds eps (1 - p_t)^3 to the gamma 2 curve.
+ */
+export function familyCurves(logits: readonly number[] = figure1Logits()): FamilyCurve[] {
+  const input = { data: Float64Array.from(logits), shape: [logits.length] };
+  const targetOf = (t: number) => ({ data: new Float64Array(logits.length).fill(t), shape: [logits.length] });
+  const positive = targetOf(1);
+  const iou = targetOf(FAMILY_IOU);
+  const none = { reduction: 'none' } as const;
+  const loss = (r: FocalLossResult<Float64Array>) => Array.from(r.loss.data);
+  return [
+    { label: 'CE (γ = 0)', loss: loss(sigmoidFocalLoss(input, positive, { ...none, gamma: 0, alpha: null })) },
+    { label: 'FL (γ = 2)', loss: loss(sigmoidFocalLoss(input, positive, { ...none, gamma: 2, alpha: null })) },
+    { label: 'Poly-1 FL (γ = 2, ε = 1)', loss: loss(sigmoidFocalLoss(input, positive, { ...none, gamma: 2, alpha: null, polyEpsilon: 1 })) },
+    { label: 'Poly-1 FL (γ = 2, ε = −1)', loss: loss(sigmoidFocalLoss(input, positive, { ...none, gamma: 2, alpha: null, polyEpsilon: -1 })) },
+    { label: 'FL* (γ = 2, β = 1)', loss: loss(sigmoidFocalLossStar(input, positive, { ...none, gamma: 2, beta: 1 })) },
+    { label: 'ASL positive (γ+ = 1)', loss: loss(asymmetricLoss(input, positive, { ...none, gammaPos: 1 })) },
+    { label: `QFL (β = 2), IoU ${FAMILY_IOU}, x = p`, loss: loss(qualityFocalLoss(input, iou, { ...none, beta: 2 })), soft: true },
+    { label: `VFL, IoU ${FAMILY_IOU}, x = p`, loss: loss(varifocalLoss(input, iou, { ...none })), soft: true },
+  ];
 }
