@@ -60,7 +60,10 @@ describe('parseFixture', () => {
     for (const key of ['weight', 'gradient', 'checkTargets']) {
       expect(messageOf({ ...valid(), options: { [key]: true }, expected: { error: 'INVALID_OPTION' } })).toContain(`options.${key}: "${key}" is an adapter's call option`);
     }
-    expect(messageOf({ ...valid(), options: { axis: -1 } })).toContain('f.json: options.axis: unknown option of sigmoid_focal_loss');
+    // (sigmoid has `axis` since issue 14; `normalizeProbabilities` is softmax's only)
+    expect(messageOf({ ...valid(), options: { normalizeProbabilities: true } })).toContain(
+      'f.json: options.normalizeProbabilities: unknown option of sigmoid_focal_loss',
+    );
     expect(messageOf({ ...valid(), options: { gama: 2 }, expected: { error: 'SHAPE_MISMATCH' } })).toContain('options.gama: unknown option');
     // The rule "unknown option names are rejected" can still be tested by a fixture expecting INVALID_OPTION.
     expect(parseFixture({ ...valid(), options: { gama: 2 }, expected: { error: 'INVALID_OPTION' } }, 'f.json').options).toEqual({ gama: 2 });
