@@ -13,11 +13,9 @@
  * x = +Infinity: t = 1 gives loss 0, gradient 0; t < 1 gives loss +Infinity (0 when alpha_t = 0),
  * gradient alpha_t (1 - t)^gamma (1 - t); x = -Infinity mirrors it (math.md "Gradient").
  *
- * Poly-1 (`polyEpsilon` = eps, Leng et al., ICLR 2022; only in the variant `hasPoly`, so eps = 0
- * emits exactly the focal graph): loss += eps u^(gamma+1), d/dx += eps (gamma+1) u^gamma p q (1 - 2t)
- * (from probabilities: d/dp += eps (gamma+1) u^gamma (1 - 2t), 0 where clipped). Alpha does not
- * multiply it; the weight multiplies the whole element. At x = +-Infinity it is finite (u = 1 - t or
- * t) and its gradient 0 (p q = 0), so no absent-term rule is needed.
+ * Poly-1 (`polyEpsilon` = eps, Leng et al., ICLR 2022): only in the variant `hasPoly`, so eps = 0
+ * emits exactly the focal graph; its body (sigmoid-poly.ts) shares p, q and the logs computed here
+ * and regroups loss and gradient so that eps near -alpha_t does not cancel.
  */
 import type { BodyEmitter } from './body-emitter.js';
 import {
@@ -34,6 +32,7 @@ import {
   type BodyOutputs,
   type CommonVariant,
 } from './body-common.js';
+import { emitSigmoidPolyBody } from './sigmoid-poly.js';
 
 export interface SigmoidVariant extends CommonVariant {
   /** False when alpha is null: alpha_t is then 1 and the body has no alpha attribute. */
@@ -78,14 +77,17 @@ export function emitSigmoidBody(b: BodyEmitter, v: SigmoidVariant, io: BodyIO, o
     negLogQ = negLogFromComplement(b, q, p);
     negLogP = negLogFromComplement(b, p, q);
   }
+  if (v.hasPoly === true) {
+    emitSigmoidPolyBody(b, v, io, out, { t, t1, p, q, negLogP, negLogQ, clipped });
+    return;
+  }
   // ce = t (-log p) + (1 - t)(-log q) (math.md "Computing it accurately"); from logits a -log is
   // +Infinity at an infinite logit, where a zero target weight means the term is absent
   const ce = v.fromLogits
     ? b.op('Add', [mulAbsentIfZero(b, t, negLogP), mulAbsentIfZero(b, t1, negLogQ)])
     : b.op('Add', [b.op('Mul', [t, negLogP]), b.op('Mul', [t1, negLogQ])]);
   const u = b.op('Add', [b.op('Mul', [p, t1]), b.op('Mul', [q, t])]);
-  const uPow = powGamma(b, u);
-  let focal = uPow;
+  let focal = powGamma(b, u);
   if (v.hasAlpha) {
     const alpha = b.param('alpha', 'float');
     const alphaT = b.op('Add', [b.op('Mul', [alpha, t]), b.op('Mul', [b.op('Sub', [one, alpha]), t1])]);
@@ -110,11 +112,6 @@ export function emitSigmoidBody(b: BodyEmitter, v: SigmoidVariant, io: BodyIO, o
       const product = b.op('Mul', [weightedFocal, ce]);
       const atInfinity = b.op('Where', [b.op('Equal', [ce, b.float(Infinity)]), absent, product]);
       perPosition = b.op('Where', [b.op('Equal', [focal, b.float(0)]), atInfinity, product]);
-    }
-    if (v.hasPoly === true) {
-      // + w eps u^(gamma+1), written u u^gamma (the focal factor's power, one rounding more)
-      const poly = b.op('Mul', [b.param('polyEpsilon', 'float'), b.op('Mul', [u, uPow])]);
-      perPosition = b.op('Add', [perPosition, weight === null ? poly : b.op('Mul', [weight, poly])]);
     }
     emitReducedLoss(b, v, perPosition, scale, out.loss);
   }
@@ -141,16 +138,7 @@ export function emitSigmoidBody(b: BodyEmitter, v: SigmoidVariant, io: BodyIO, o
     }
     // 0 where the clip is active, before the weight: the weight then applies by IEEE (NaN * 0 = NaN)
     if (clipped !== null) inner = clipped(inner);
-    let weightedGrad = b.op('Mul', [weightedFocal, inner]);
-    if (v.hasPoly === true) {
-      // eps (gamma+1) u^gamma (1 - 2t), times p q from logits (du/dx = p q (1 - 2t)); 0 where clipped
-      const coefficient = b.op('Mul', [b.param('polyEpsilon', 'float'), b.op('Add', [gamma, one])]);
-      let polyInner = b.op('Mul', [b.op('Mul', [coefficient, uPow]), oneMinus2t]);
-      if (v.fromLogits) polyInner = b.op('Mul', [polyInner, b.op('Mul', [p, q])]);
-      if (clipped !== null) polyInner = clipped(polyInner);
-      weightedGrad = b.op('Add', [weightedGrad, weight === null ? polyInner : b.op('Mul', [weight, polyInner])]);
-    }
-    const grad = scaled(b, weightedGrad, [scale]);
+    const grad = scaled(b, b.op('Mul', [weightedFocal, inner]), [scale]);
     b.opNamed('Identity', [grad], out.gradInput);
   }
 }

@@ -1,0 +1,103 @@
+/**
+ * The sigmoid focal loss with Poly-1's term (`polyEpsilon` = eps != 0; the variant `hasPoly`), in
+ * a form without the cancellation of the plain sum. Poly-1 is alpha_t u^g ce + eps u^(g+1) (u =
+ * 1 - p_t, g = gamma); with eps near -alpha_t (e.g. -1 with alpha null, a common choice) its two
+ * terms nearly cancel at a confident correct logit: ce - u = -log(1 - q) - q ~ q^2 / 2 for t = 1,
+ * so the plain sum of two ~q numbers loses every digit in float32 from x ~ 9 (in float64 from
+ * x ~ 37). Written with D = ce - u >= 0 instead, every sum below has terms of one sign (for hard
+ * targets and alpha_t + eps >= 0):
+ *   loss   = u^g (alpha_t D + (alpha_t + eps) u)
+ *   D      = t f(q) + (1 - t) f(p),   f(v) = -log(1 - v) - v = v^2/2 + v^3/3 + ...
+ *   d/dx   = u^g ((g+1)(alpha_t + eps) p q (1 - 2t) + alpha_t (p^2 (1 - t) - q^2 t) + alpha_t g (1 - 2t) (p q / u) D)
+ *   d/dp   = u^g ((g+1)(alpha_t + eps) (1 - 2t) + alpha_t ((1 - t) p / q - t q / p) + alpha_t g (1 - 2t) D / u)
+ * (the core's two formulas regrouped: p - t = p^2 (1 - t) - q^2 t + p q (1 - 2t), and
+ * (1 - t)/q - t/p = (1 - t) p/q - t q/p + 1 - 2t). At x = +-Infinity, D is +Infinity where the
+ * target does not match, alpha_t D is an absent term where alpha_t = 0, and (p q / u) D where
+ * p q = 0: the loss tends to +Infinity or eps u^(g+1), the gradient to alpha_t u^g (1 - t) (or
+ * -alpha_t u^g t), the core's limits.
+ */
+import type { BodyEmitter } from './body-emitter.js';
+import {
+  emitReducedLoss,
+  mulAbsentIfZero,
+  powGamma,
+  reductionScale,
+  scaled,
+  sizeAsFloat,
+  type BodyIO,
+  type BodyOutputs,
+} from './body-common.js';
+import type { SigmoidVariant } from './sigmoid-body.js';
+
+/** What the sigmoid body computed before the loss: the smoothed target and both probabilities. */
+export interface SigmoidPieces {
+  readonly t: string;
+  readonly t1: string;
+  readonly p: string;
+  readonly q: string;
+  /** -log p = -log(1 - q) */
+  readonly negLogP: string;
+  /** -log q = -log(1 - p) */
+  readonly negLogQ: string;
+  /** From probabilities: 0 where the clip is active. */
+  readonly clipped: ((value: string) => string) | null;
+}
+
+/**
+ * f(v) = -log(1 - v) - v >= 0, from negLog = -log(1 - v): below 0.1 the series v^2/2 + ... + v^8/8
+ * (the next term is 2e-8 of the sum), above it the difference, which loses at most a factor 20.
+ */
+function logExcess(b: BodyEmitter, v: string, negLog: string): string {
+  let tail = b.float(1 / 8);
+  for (let k = 7; k >= 2; k--) tail = b.op('Add', [b.float(1 / k), b.op('Mul', [v, tail])]);
+  const series = b.op('Mul', [b.op('Mul', [v, v]), tail]);
+  return b.op('Where', [b.op('Less', [v, b.float(0.1)]), series, b.op('Sub', [negLog, v])]);
+}
+
+export function emitSigmoidPolyBody(b: BodyEmitter, v: SigmoidVariant, io: BodyIO, out: BodyOutputs, s: SigmoidPieces): void {
+  const { t, t1, p, q } = s;
+  const one = b.float(1);
+  const u = b.op('Add', [b.op('Mul', [p, t1]), b.op('Mul', [q, t])]);
+  const uPow = powGamma(b, u);
+  const eps = b.param('polyEpsilon', 'float');
+  let alphaT: string | null = null;
+  if (v.hasAlpha) {
+    const alpha = b.param('alpha', 'float');
+    alphaT = b.op('Add', [b.op('Mul', [alpha, t]), b.op('Mul', [b.op('Sub', [one, alpha]), t1])]);
+  }
+  const alphaPlusEps = b.op('Add', [alphaT ?? one, eps]);
+  // ce - u without cancellation (a term of zero target weight is absent: f is +Infinity at an infinite logit)
+  const excess = b.op('Add', [mulAbsentIfZero(b, t, logExcess(b, q, s.negLogP)), mulAbsentIfZero(b, t1, logExcess(b, p, s.negLogQ))]);
+  const withAlpha = (value: string) => (alphaT === null ? value : b.op('Mul', [alphaT, value]));
+  // the weight multiplies u^g first (as the focal path multiplies the focal factor first)
+  const weightedPow = io.weight === null ? uPow : b.op('Mul', [io.weight, uPow]);
+  const scale = reductionScale(b, v, () => sizeAsFloat(b, io.input));
+  if (out.loss !== null) {
+    const alphaExcess = alphaT === null ? excess : mulAbsentIfZero(b, alphaT, excess);
+    const inner = b.op('Add', [alphaExcess, b.op('Mul', [alphaPlusEps, u])]);
+    emitReducedLoss(b, v, b.op('Mul', [weightedPow, inner]), scale, out.loss);
+  }
+  if (out.gradInput !== null) {
+    const gamma = b.param('gamma', 'float');
+    const oneMinus2t = b.op('Sub', [one, b.op('Mul', [b.float(2), t])]);
+    const polyCoefficient = b.op('Mul', [b.op('Add', [gamma, one]), alphaPlusEps]);
+    let inner: string;
+    if (v.fromLogits) {
+      const pq = b.op('Mul', [p, q]);
+      const first = b.op('Mul', [b.op('Mul', [polyCoefficient, pq]), oneMinus2t]);
+      const direct = b.op('Sub', [b.op('Mul', [b.op('Mul', [p, p]), t1]), b.op('Mul', [b.op('Mul', [q, q]), t])]);
+      // (p q / u) D -> 0 where p q = 0 (an infinite logit: D may be +Infinity there)
+      const focusing = b.op('Where', [b.op('Greater', [pq, b.float(0)]), b.op('Mul', [b.op('Div', [pq, u]), excess]), b.float(0)]);
+      const rest = b.op('Add', [direct, b.op('Mul', [b.op('Mul', [gamma, oneMinus2t]), focusing])]);
+      inner = b.op('Add', [first, withAlpha(rest)]);
+    } else {
+      const first = b.op('Mul', [polyCoefficient, oneMinus2t]);
+      const direct = b.op('Sub', [b.op('Div', [b.op('Mul', [t1, p]), q]), b.op('Div', [b.op('Mul', [t, q]), p])]);
+      // u >= eps > 0 after the clip
+      const focusing = b.op('Div', [excess, u]);
+      const rest = b.op('Add', [direct, b.op('Mul', [b.op('Mul', [gamma, oneMinus2t]), focusing])]);
+      inner = (s.clipped as (value: string) => string)(b.op('Add', [first, withAlpha(rest)]));
+    }
+    b.opNamed('Identity', [scaled(b, b.op('Mul', [weightedPow, inner]), [scale])], out.gradInput);
+  }
+}
