@@ -110,13 +110,14 @@ ALWAYS_INLINE f32x4 v_exp_neg_flush(f32x4 a) {
   f32x4 kf = wasm_f32x4_sub(shifted, splat(12582912.0f));
   f32x4 r = wasm_f32x4_sub(wasm_f32x4_sub(a, wasm_f32x4_mul(kf, splat(0.693145751953125f))),
                            wasm_f32x4_mul(kf, splat(1.428606765330187045e-06f)));
-  f32x4 poly = splat(0.0013843653723597527f);
-  poly = wasm_f32x4_add(splat(-0.00837415549904108f), wasm_f32x4_mul(r, poly));
-  poly = wasm_f32x4_add(splat(0.04166800156235695f), wasm_f32x4_mul(r, poly));
-  poly = wasm_f32x4_add(splat(-0.16666431725025177f), wasm_f32x4_mul(r, poly));
-  poly = wasm_f32x4_add(splat(0.4999999403953552f), wasm_f32x4_mul(r, poly));
-  poly = wasm_f32x4_add(splat(-1.0f), wasm_f32x4_mul(r, poly));
-  f32x4 em = wasm_f32x4_add(splat(1.0f), wasm_f32x4_mul(r, poly));
+  /* P by Estrin's scheme (pairs, then r^2): the loop is bound by this dependency chain's latency */
+  f32x4 r2 = wasm_f32x4_mul(r, r);
+  f32x4 p01 = wasm_f32x4_add(splat(-1.0f), wasm_f32x4_mul(r, splat(0.4999999403953552f)));
+  f32x4 p23 = wasm_f32x4_add(splat(-0.16666431725025177f), wasm_f32x4_mul(r, splat(0.04166800156235695f)));
+  f32x4 p45 = wasm_f32x4_add(splat(-0.00837415549904108f), wasm_f32x4_mul(r, splat(0.0013843653723597527f)));
+  /* 1 + (r p01 + r^3 (p23 + r^2 p45)): one rounding near 1, at the end */
+  f32x4 high = wasm_f32x4_mul(wasm_f32x4_mul(r, r2), wasm_f32x4_add(p23, wasm_f32x4_mul(r2, p45)));
+  f32x4 em = wasm_f32x4_add(splat(1.0f), wasm_f32x4_add(wasm_f32x4_mul(r, p01), high));
   /* 2^-k as the bits (127 - k) << 23, k the low bits of `shifted` (0x4b400000 + k): one subtraction */
   f32x4 scale = wasm_i32x4_shl(wasm_i32x4_sub(wasm_i32x4_splat(0x4b400000 + 127), shifted), 23);
   /* a > 87 (k could exceed 126): exp(-a) < 2^-125.5, flushed */
@@ -129,16 +130,16 @@ ALWAYS_INLINE f32x4 v_exp_neg_flush(f32x4 a) {
  * (mpmath), full relative precision as e -> 0 (tiny e gives e exactly).
  */
 ALWAYS_INLINE f32x4 v_log1p_unit(f32x4 e) {
-  f32x4 h = splat(-0.0034138059709221125f);
-  h = wasm_f32x4_add(splat(0.02063046209514141f), wasm_f32x4_mul(e, h));
-  h = wasm_f32x4_add(splat(-0.05845555290579796f), wasm_f32x4_mul(e, h));
-  h = wasm_f32x4_add(splat(0.10759567469358444f), wasm_f32x4_mul(e, h));
-  h = wasm_f32x4_add(splat(-0.15401174128055573f), wasm_f32x4_mul(e, h));
-  h = wasm_f32x4_add(splat(0.19710858166217804f), wasm_f32x4_mul(e, h));
-  h = wasm_f32x4_add(splat(-0.24961474537849426f), wasm_f32x4_mul(e, h));
-  h = wasm_f32x4_add(splat(0.3333077132701874f), wasm_f32x4_mul(e, h));
-  h = wasm_f32x4_add(splat(-0.49999940395355225f), wasm_f32x4_mul(e, h));
-  return wasm_f32x4_add(e, wasm_f32x4_mul(e, wasm_f32x4_mul(e, h)));
+  /* H by Estrin's scheme (pairs, then e^2, e^4, e^8): shorter dependency chains than Horner's */
+  f32x4 e2 = wasm_f32x4_mul(e, e);
+  f32x4 e4 = wasm_f32x4_mul(e2, e2);
+  f32x4 h01 = wasm_f32x4_add(splat(-0.49999940395355225f), wasm_f32x4_mul(e, splat(0.3333077132701874f)));
+  f32x4 h23 = wasm_f32x4_add(splat(-0.24961474537849426f), wasm_f32x4_mul(e, splat(0.19710858166217804f)));
+  f32x4 h45 = wasm_f32x4_add(splat(-0.15401174128055573f), wasm_f32x4_mul(e, splat(0.10759567469358444f)));
+  f32x4 h67 = wasm_f32x4_add(splat(-0.05845555290579796f), wasm_f32x4_mul(e, splat(0.02063046209514141f)));
+  f32x4 h47 = wasm_f32x4_add(h45, wasm_f32x4_mul(e2, wasm_f32x4_add(h67, wasm_f32x4_mul(e2, splat(-0.0034138059709221125f)))));
+  f32x4 h = wasm_f32x4_add(wasm_f32x4_add(h01, wasm_f32x4_mul(e2, h23)), wasm_f32x4_mul(e4, h47));
+  return wasm_f32x4_add(e, wasm_f32x4_mul(e2, h));
 }
 
 /* How u^gamma is computed, chosen once per call outside the loops. */
