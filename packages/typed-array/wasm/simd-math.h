@@ -102,8 +102,9 @@ ALWAYS_INLINE f32x4 v_log1p(f32x4 y) {
  * exp(-a) for the sigmoid's a = |x| >= 0, cheaper than v_exp_neg where results below 2^-126 do
  * not matter (they only enter terms that underflow anyway, see sigmoid_gamma2_vec): those flush to
  * 0, so 2^-k is one power of two. exp(-r) = 1 + r P(r), P of degree 5 fitted (weighted least
- * squares iterated to near-minimax) on |r| <= ln2 / 2: 1.07 ulp measured in float32. Infinite,
- * NaN and huge a give garbage: callers treat those lanes apart.
+ * squares iterated to near-minimax) on |r| <= ln2 / 2: within 1 ulp of mpmath's correctly rounded
+ * float32 (src/simd/simd-math.test.ts). Infinite, NaN and huge a give garbage: callers treat
+ * those lanes apart.
  */
 ALWAYS_INLINE f32x4 v_exp_neg_flush(f32x4 a) {
   f32x4 shifted = wasm_f32x4_add(wasm_f32x4_mul(a, splat(1.44269504088896341f)), splat(12582912.0f));
@@ -126,8 +127,8 @@ ALWAYS_INLINE f32x4 v_exp_neg_flush(f32x4 a) {
 
 /*
  * log1p(e) for e in [0, 1] (the sigmoid's e = exp(-|x|)), without a division: e + e^2 H(e), H of
- * degree 8 fitted to (log1p(e) - e) / e^2 like v_exp_neg_flush's P: 1.27 ulp measured in float32
- * (mpmath), full relative precision as e -> 0 (tiny e gives e exactly).
+ * degree 8 fitted to (log1p(e) - e) / e^2 like v_exp_neg_flush's P: within 1 ulp of mpmath, full
+ * relative precision as e -> 0 (tiny e gives e exactly).
  */
 ALWAYS_INLINE f32x4 v_log1p_unit(f32x4 e) {
   /* H by Estrin's scheme (pairs, then e^2, e^4, e^8): shorter dependency chains than Horner's */
