@@ -6,3 +6,5 @@ export { FocalLossError, isFocalLossError, type FocalLossErrorCode } from '@foca
 export * from './family/index.js';
 // what the scalar ops implement beyond the contract's 1.1 base (the conformance adapters skip the rest)
 export { SCALAR_OPS_DECLARATION } from './prepare.js';
+// float16 inputs (issue 14): widen binary16 bits exactly to float32 before a call
+export { fromFloat16, float16Tensor, halfBitsToNumber } from './float16.js';
