@@ -3,9 +3,9 @@
  * WebAssembly SIMD kernel on float32. Browser-safe. Skipped (with the reason) where the runtime has
  * no WebAssembly SIMD, since the calls would then be the scalar loops `typed-array-f32` already runs.
  */
-import { initSimd, sigmoidFocalLoss, simdStatus, softmaxFocalLoss } from '@focal-loss/typed-array/simd';
+import { initSimd, sigmoidFocalLoss, SIMD_DECLARATION, simdStatus, softmaxFocalLoss } from '@focal-loss/typed-array/simd';
 import type { AdapterOutputs, ConformanceAdapter, Fixture } from '../adapter.js';
-import { float32Support, floatInputSupport, focalOpSupport, tensorArray, wantsGradient } from './fixture-tensors.js';
+import { declaredOptionSupport, float32Support, floatInputSupport, focalOpSupport, tensorArray, wantsGradient } from './fixture-tensors.js';
 
 export function createTypedArraySimdAdapter(): ConformanceAdapter {
   return {
@@ -19,6 +19,9 @@ export function createTypedArraySimdAdapter(): ConformanceAdapter {
     supports(fixture: Fixture) {
       const op = focalOpSupport(fixture);
       if (op !== true) return op;
+      // options beyond the 1.1 base this entry does not implement (yet): a skip with the reason
+      const declared = declaredOptionSupport(fixture, SIMD_DECLARATION.implements);
+      if (declared !== true) return declared;
       const floats = floatInputSupport(fixture);
       return floats === true ? float32Support(fixture) : floats;
     },

@@ -37,4 +37,4 @@ export function createFocalLossPool(options: FocalLossPoolOptions = {}): FocalLo
   return createPool(spawnWebWorker, options);
 }
 
-export { sharedMemoryAvailable, type FocalLossPool, type FocalLossPoolOptions } from './pool.js';
+export { POOL_DECLARATION, sharedMemoryAvailable, type FocalLossPool, type FocalLossPoolOptions } from './pool.js';

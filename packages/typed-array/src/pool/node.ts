@@ -46,4 +46,4 @@ export function createFocalLossPool(options: FocalLossPoolOptions = {}): FocalLo
   return createPool(spawnNodeWorker, options);
 }
 
-export { sharedMemoryAvailable, type FocalLossPool, type FocalLossPoolOptions } from './pool.js';
+export { POOL_DECLARATION, sharedMemoryAvailable, type FocalLossPool, type FocalLossPoolOptions } from './pool.js';

@@ -8,6 +8,9 @@ import { softmaxFocalLoss as scalarSoftmaxFocalLoss, type SoftmaxCallOptions } f
 import { checkUnitIntervalTargets } from '@focal-loss/core';
 import { simdSupported } from '../simd/feature.js';
 import { finishCall, POOL_DECLARATION, prepareSigmoid, prepareSoftmax, type PreparedCall } from '../simd/prepare.js';
+
+/** The options beyond the contract's 1.1 base the pool implements (core's AdapterDeclaration). */
+export { POOL_DECLARATION };
 import { SIGMOID_BLOCK, type SigmoidTask } from '../simd/sigmoid-blocks.js';
 import { softmaxBlockPositions, type SoftmaxTask } from '../simd/softmax-blocks.js';
 import type { FloatArray, FocalLossResult, TensorView } from '../types.js';
