@@ -9,7 +9,13 @@
  * Math.exp / Math.log1p: those are calls TurboFan cannot inline, and they cost more than the rest
  * of the element together.
  */
-import { sigmoidFocalAtInfinity, sigmoidFocalFromProbability, createElementResult, powGamma } from './sigmoid-math.js';
+import {
+  createElementResult,
+  powGamma,
+  sigmoidFocalAtInfinity,
+  sigmoidFocalFromProbability,
+  sigmoidPolyFromParts,
+} from './sigmoid-math.js';
 import { expNeg, log1pUnit } from './kernels.js';
 
 /** Writable numeric memory: a typed array, or anything indexable. */
@@ -64,7 +70,6 @@ export function sigmoidFocalLoop(params: SigmoidLoopParams): number {
   const begin = params.begin ?? 0;
   const end = params.end ?? x.length;
   const polyEpsilon = params.polyEpsilon ?? 0;
-  const polyGrad = polyEpsilon * (gamma + 1); // the same bits as sigmoid-math.ts's left-to-right product
   const posWeights = params.posWeights ?? null;
   const classInner = params.classInner ?? 1;
   const classes = params.classes ?? 1;
@@ -120,15 +125,19 @@ export function sigmoidFocalLoop(params: SigmoidLoopParams): number {
       const ce = tPos * softplusNeg + t1 * softplusPos;
       const u = p * t1 + q * t;
       const uPow = powGamma(u, gamma);
-      const focal = (alphaPos * t + alphaNeg * t1) * uPow;
-      elementLoss = focal * ce;
-      if (gradOut !== null) {
-        const pqOverU = u > 0 ? (p * q) / u : 0;
-        elementGrad = focal * (gamma * pqOverU * (1 - 2 * t) * ce + (p * t1 - q * tPos));
-      }
+      const alphaT = alphaPos * t + alphaNeg * t1;
       if (polyEpsilon !== 0) {
-        elementLoss += polyEpsilon * u * uPow;
-        if (gradOut !== null) elementGrad += polyGrad * uPow * p * q * (1 - 2 * t);
+        // Poly-1: the regrouped form of sigmoid-math.ts (no cancellation when eps ~ -alpha_t)
+        sigmoidPolyFromParts(p, q, softplusPos, softplusNeg, t, gamma, alphaT, posWeight, polyEpsilon, element);
+        elementLoss = element.loss;
+        elementGrad = element.grad;
+      } else {
+        const focal = alphaT * uPow;
+        elementLoss = focal * ce;
+        if (gradOut !== null) {
+          const pqOverU = u > 0 ? (p * q) / u : 0;
+          elementGrad = focal * (gamma * pqOverU * (1 - 2 * t) * ce + (p * t1 - q * tPos));
+        }
       }
     }
     const wi = w === null ? 1 : (w[i] as number);

@@ -10,7 +10,7 @@
 import type { NumericOut } from './fused-sigmoid.js';
 import { expNeg } from './kernels.js';
 import { powGamma } from './sigmoid-math.js';
-import { nanRow, softmaxFocalRow, targetAt, type RowLayout, type RowTarget } from './softmax-math.js';
+import { nanRow, oneHotPolyRow, softmaxFocalRow, targetAt, type RowLayout, type RowTarget } from './softmax-math.js';
 
 export interface SoftmaxLoopParams {
   readonly input: ArrayLike<number>;
@@ -136,6 +136,8 @@ function rowFromLogits(
   let sumT = 0; // Poly-1's sums: t_c, t_c q_c, t_c p_c
   let sumTQ = 0;
   let pT = 0;
+  let targets = 0; // classes with t_c != 0, and the last of them
+  let hot = 0;
   for (let c = 0; c < classes; c++) {
     const t = targetAt(target, layout, c);
     const p = (scratch[c] as number) * invSum;
@@ -154,7 +156,19 @@ function rowFromLogits(
       sumT += t;
       sumTQ += t * q;
       pT += t * p;
+      if (t !== 0) {
+        targets += 1;
+        hot = c;
+      }
     }
+  }
+  // Poly-1 with a one-hot target (index targets without smoothing): the regrouped form, which
+  // does not cancel when eps ~ -a_k (oneHotPolyRow). A masked target class (p_k = 0) keeps the
+  // general form below (its loss is +Infinity either way).
+  if (polyEpsilon !== 0 && targets === 1 && targetAt(target, layout, hot) === 1 && (scratch[hot] as number) > 0) {
+    const qHot = hot === top ? others * invSum : 1 - (scratch[hot] as number);
+    const sHot = logSum - ((input[offset + hot * stride] as number) - max);
+    return oneHotPolyRow(scratch, hot, qHot, sHot, classWeights[hot] as number, gamma, polyEpsilon, layout, grad, gradScale);
   }
   // Poly-1: u = 1 - p_t = sum_c t_c q_c + (1 - sum_c t_c), a sum without cancellation (q_k itself
   // for a one-hot target); its gradient -eps (g+1) u^g p_j (t_j - p_t), with

@@ -86,6 +86,9 @@ export {
   type ExtensionOption,
   SIGMOID_CLASS_INDEX_TARGETS,
 } from './adapter-declaration.js';
+// Poly-1's regrouped forms (issue 15): no cancellation when polyEpsilon ~ -alpha_t
+export { logOneMinusExcess, sigmoidPolyFromParts } from './sigmoid-math.js';
+export { oneHotPolyRow } from './softmax-math.js';
 // presets and the options they need (issue 14)
 export {
   PRESETS,

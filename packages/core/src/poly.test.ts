@@ -8,7 +8,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { sigmoidFocalLoop } from './fused-sigmoid.js';
 import { softmaxFocalLoop } from './fused-softmax.js';
-import { createElementResult, sigmoidFocalFromLogit, sigmoidFocalFromProbability } from './sigmoid-math.js';
+import { createElementResult, logOneMinusExcess, sigmoidFocalFromLogit, sigmoidFocalFromProbability } from './sigmoid-math.js';
 import { softmaxFocalRow } from './softmax-math.js';
 import { centralDifference, closeTo } from './test-helpers.js';
 
@@ -149,6 +149,62 @@ describe('Poly-1: gradients equal central finite differences (float64)', () => {
       ),
       { numRuns: 300 },
     );
+  });
+});
+
+describe('Poly-1 where eps = -alpha_t: no cancellation (mpmath, 60 digits)', () => {
+  // alpha_t u^g ce + eps u^(g+1) with eps = -alpha_t is u^g alpha_t (ce - u), ce - u ~ u^2 / 2
+  const cases: Array<[number, number, number, number | null, number, number, number]> = [
+    [40, 1, 0, null, -1, 9.0242569392270758104e-36, -1.804851387845415157e-35],
+    [20, 1, 2, null, -1, 9.0242568772258098693e-36, -3.609702744690197376e-35],
+    [10, 1, 0.5, null, -1, 6.943393999821448931e-12, -1.7357907103266791659e-11],
+    [-30, 0, 2, 0.25, -0.75, 2.8753680276448529752e-53, 1.1501472110578515014e-52],
+    [3, 1, 0, null, -1, 0.0011614783961752778801, -0.0022492134466546482295],
+    [0.5, 1, 2, null, -1, 0.013759992595589563538, -0.037446855572593349493],
+    [15, 0.3, 2, null, -1, 4.8019985310576028215, 0.34300134902818930636],
+  ];
+  it.each(cases)('x %d, t %d, gamma %d, alpha %o, eps %d: relative precision kept', (x, t, g, alpha, eps, loss, grad) => {
+    const r = sig(x, t, g, alpha, eps);
+    expect(closeTo(r.loss, loss, 1e-14), `${r.loss} vs ${loss}`).toBe(true);
+    expect(closeTo(r.grad, grad, 1e-14), `${r.grad} vs ${grad}`).toBe(true);
+  });
+
+  it.each([
+    [[40, 0, 0], 0, 0, 1, -1, 3.6097027756908303037e-35, [-7.2194055513816605666e-35, 3.6097027756908302833e-35, 3.6097027756908302833e-35]],
+    [[40, 0, 0], 0, 2, 1, -1, 2.6059908257660169361e-69, [-1.0423963303064067671e-68, 5.2119816515320338353e-69, 5.2119816515320338353e-69]],
+    [[10, 0, -1], 0, 0.5, 0.25, -0.25, 3.7985520071944668974e-12, [-9.4959475667132086821e-12, 6.9420939308664117731e-12, 2.553853635846796909e-12]],
+    [[0, 5, 1], 0, 2, 1, -1, 3.9784945072568753385, [-1.0262684427494362986, 1.0078097630606761977, 0.018458679688760100938]],
+    [[2, 1.5, -3], 1, 1, 0.5, -0.5, 0.11052496360915985189, [0.16196848780758808869, -0.16305982289395763792, 0.001091335086369549228]],
+  ] as Array<[number[], number, number, number, number, number, number[]]>)(
+    'softmax one-hot row %o, class %d, gamma %d, a %d, eps %d: relative precision kept',
+    (x, k, g, a, eps, loss, grad) => {
+      const r = row(x, k, g, fill(x.length, a), eps);
+      expect(closeTo(r.loss, loss, 1e-14), `${r.loss} vs ${loss}`).toBe(true);
+      r.grad.forEach((v, j) => expect(closeTo(v, grad[j] as number, 1e-13), `${j}: ${v} vs ${grad[j]}`).toBe(true));
+      // the fused loop (index targets) gives the same
+      const lossOut = new Float64Array(1);
+      const gradOut = new Float64Array(x.length);
+      softmaxFocalLoop({
+        input: x, target: [k], targetKind: 'index', ignoreIndex: null, weight: null, lossOut, gradOut, scale: 1,
+        outer: 1, classes: x.length, inner: 1, gamma: g, classWeights: fill(x.length, a), smoothing: 0, fromLogits: true,
+        eps: 1e-7, polyEpsilon: eps,
+      });
+      expect(closeTo(lossOut[0] as number, loss, 1e-14)).toBe(true);
+      gradOut.forEach((v, j) => expect(closeTo(v, grad[j] as number, 1e-13), `fused ${j}`).toBe(true));
+    },
+  );
+
+  it('logOneMinusExcess(v) = -log(1 - v) - v to a few ulps', () => {
+    const values: Array<[number, number]> = [
+      [1e-20, 5.0e-41],
+      [1e-8, 5.0000000333333335833e-17],
+      [0.01, 0.000050335853501441183549],
+      [0.2, 0.023143551314209755766],
+      [0.3, 0.056674943938732378913],
+      [0.4999, 0.19304720055727904269],
+    ];
+    for (const [v, f] of values) expect(closeTo(logOneMinusExcess(v, -Math.log1p(-v)), f, 4e-16), `${v}`).toBe(true);
+    expect(logOneMinusExcess(0, 0)).toBe(0);
   });
 });
 

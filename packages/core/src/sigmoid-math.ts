@@ -11,7 +11,8 @@
  * Poly-1 (`polyEpsilon`, eps; Leng et al., ICLR 2022) adds a term that alpha does not multiply:
  *   loss += eps u^(gamma+1)
  *   d/dx += eps (gamma + 1) u^gamma p q (1 - 2t)        (du/dx = p q (1 - 2t))
- * computed only when eps != 0, so eps = 0 gives the focal loss bit for bit.
+ * computed only when eps != 0, so eps = 0 gives the focal loss bit for bit. From logits the sum is
+ * regrouped so that eps near -alpha_t does not cancel (sigmoidPolyFromParts).
  *
  * `posWeight` (w+, issue 14; BCEWithLogitsLoss(pos_weight), kornia) weighs the positive term of the
  * cross-entropy: ce = w+ t softplus(-x) + (1 - t) softplus(x), whose derivative is p (1 - t) - w+ q t:
@@ -92,10 +93,66 @@ export function sigmoidFocalFromLogit(
   // and then u^gamma = 0 (gamma > 0) or gamma = 0 removes the term: 0 is the exact limit.
   const pqOverU = u > 0 ? (p * q) / u : 0;
   out.grad = focal * (gamma * pqOverU * (1 - 2 * t) * ce + (p * t1 - q * tPos));
-  if (polyEpsilon !== 0) {
-    out.loss += polyEpsilon * u * uPow;
-    out.grad += polyEpsilon * (gamma + 1) * uPow * p * q * (1 - 2 * t);
+  if (polyEpsilon !== 0) sigmoidPolyFromParts(p, q, softplusPos, softplusNeg, t, gamma, alphaT, posWeight, polyEpsilon, out);
+}
+
+/**
+ * f(v) = -log(1 - v) - v >= 0 for v in [0, 1), given v and s = -log(1 - v) computed accurately.
+ * Below 1/2 the difference would cancel (f ~ v^2 / 2), so it comes from r = v / (2 - v), with
+ * -log(1 - v) = 2 atanh(r) and v = 2 r / (1 + r):
+ *   f = 2 r^2 / (1 + r) + 2 (r^3 / 3 + r^5 / 5 + ...)      (every term >= 0; r <= 1/3)
+ * From 1/2 on, s - v loses at most two bits (s >= ln 2).
+ */
+export function logOneMinusExcess(v: number, s: number): number {
+  if (!(v < 0.5)) return s - v; // also NaN
+  const r = v / (2 - v);
+  const r2 = r * r;
+  let power = r * r2;
+  let tail = 0;
+  for (let k = 3; power > 0; k += 2) {
+    const term = power / k;
+    tail += term;
+    if (term <= tail * 1e-17) break;
+    power *= r2;
   }
+  return (2 * r2) / (1 + r) + 2 * tail;
+}
+
+/**
+ * Sigmoid focal loss with its Poly-1 term from the logit's parts (p, q, softplus(x), softplus(-x),
+ * all accurate), regrouped so that no two large terms cancel. With D = ce - u, which is
+ *   D = t ((w+ - 1) softplus(-x) + f(q)) + (1 - t) f(p)        (f = logOneMinusExcess, >= 0)
+ * the loss and its derivative are
+ *   loss  = u^g (alpha_t D + (alpha_t + eps) u)
+ *   d/dx  = u^g (alpha_t g (p q / u) (1 - 2t) D + alpha_t B + (g + 1)(alpha_t + eps) p q (1 - 2t))
+ *   B     = p^2 (1 - t) - q t ((w+ - 1) + q)                    (= (p(1-t) - w+ q t) - p q (1 - 2t))
+ * The plain sum alpha_t u^g ce + eps u^(g+1) loses every digit when eps = -alpha_t and u is small
+ * (ce - u ~ u^2 / 2); this form keeps the relative precision there.
+ */
+export function sigmoidPolyFromParts(
+  p: number,
+  q: number,
+  softplusPos: number,
+  softplusNeg: number,
+  t: number,
+  gamma: number,
+  alphaT: number,
+  posWeight: number,
+  polyEpsilon: number,
+  out: ElementResult,
+): void {
+  const t1 = 1 - t;
+  const u = p * t1 + q * t;
+  const uPow = powGamma(u, gamma);
+  const positive = t === 0 ? 0 : t * ((posWeight - 1) * softplusNeg + logOneMinusExcess(q, softplusNeg));
+  const negative = t1 === 0 ? 0 : t1 * logOneMinusExcess(p, softplusPos);
+  const d = positive + negative;
+  const both = alphaT + polyEpsilon;
+  out.loss = uPow * (alphaT * d + both * u);
+  const pqOverU = u > 0 ? (p * q) / u : 0;
+  const b = p * p * t1 - q * t * (posWeight - 1 + q);
+  const sign = 1 - 2 * t;
+  out.grad = uPow * (alphaT * gamma * pqOverU * sign * d + alphaT * b + (gamma + 1) * both * p * q * sign);
 }
 
 /**

@@ -16,7 +16,7 @@
  * each row is divided by its sum S before the clip, r_c = x_c / S. With g_c = dL/dr_c (0 where r_c
  * is clipped), dr_c/dx_j = (delta_cj - r_c) / S gives dL/dx_j = (g_j - sum_c g_c r_c) / S.
  */
-import { powGamma } from './sigmoid-math.js';
+import { logOneMinusExcess, powGamma } from './sigmoid-math.js';
 
 /** Where a position's inputs live in a flat buffer: `offset + c * stride` for class c. */
 export interface RowLayout {
@@ -116,6 +116,8 @@ function rowFromLogits(
   let sumT = 0; // Poly-1's sums: t_c, t_c q_c, t_c p_c
   let sumTQ = 0;
   let pT = 0;
+  let targets = 0; // classes with t_c != 0, and the last of them
+  let hot = 0;
   for (let c = 0; c < classes; c++) {
     const t = targetAt(target, layout, c);
     const p = (scratch[c] as number) * invSum;
@@ -134,7 +136,19 @@ function rowFromLogits(
       sumT += t;
       sumTQ += t * q;
       pT += t * p;
+      if (t !== 0) {
+        targets += 1;
+        hot = c;
+      }
     }
+  }
+  // Poly-1 with a one-hot target (index targets without smoothing): the regrouped form, which
+  // does not cancel when eps ~ -a_k (oneHotPolyRow). A masked target class (p_k = 0) keeps the
+  // general form below (its loss is +Infinity either way).
+  if (polyEpsilon !== 0 && targets === 1 && targetAt(target, layout, hot) === 1 && (scratch[hot] as number) > 0) {
+    const qHot = hot === top ? others * invSum : 1 - (scratch[hot] as number);
+    const sHot = logSum - ((input[offset + hot * stride] as number) - max);
+    return oneHotPolyRow(scratch, hot, qHot, sHot, classWeights[hot] as number, gamma, polyEpsilon, layout, grad, gradScale);
   }
   // Poly-1: u = 1 - p_t = sum_c t_c q_c + (1 - sum_c t_c), a sum without cancellation (q_k itself
   // for a one-hot target); its gradient -eps (g+1) u^g p_j (t_j - p_t), with
@@ -157,6 +171,45 @@ function rowFromLogits(
         d -= polyCoef * p * (t * q - (pT - t * p));
       }
       grad[offset + c * stride] = gradScale * d;
+    }
+  }
+  return loss;
+}
+
+/**
+ * One position with a one-hot target (class k, class weight a = a_k) and the Poly-1 term, regrouped
+ * like sigmoidPolyFromParts so that eps ~ -a does not cancel. With q = q_k, p = p_k, s = -log p,
+ * f = s - q = logOneMinusExcess(q, s) >= 0 (~ q^2 / 2 for a confident row):
+ *   loss   = q^g (a f + (a + eps) q)
+ *   dL/dx_k = -q^g (a q^2 + a g p f + (g + 1)(a + eps) p q)
+ *   dL/dx_j = p_j q^g (a q + a g p (f / q) + (g + 1)(a + eps) p)      (j != k; f / q -> 0 as q -> 0)
+ * (the focal gradient -(delta_kj - p_j) G_k plus the term's -eps (g+1) q^g p_j (delta_kj - p), with
+ * s = f + q substituted). `probabilities` holds p_c at index c.
+ */
+export function oneHotPolyRow(
+  probabilities: ArrayLike<number>,
+  k: number,
+  q: number,
+  s: number,
+  a: number,
+  gamma: number,
+  polyEpsilon: number,
+  layout: RowLayout,
+  grad: { [index: number]: number } | null,
+  gradScale: number,
+): number {
+  const p = probabilities[k] as number;
+  const f = logOneMinusExcess(q, s);
+  const qPow = powGamma(q, gamma);
+  const both = a + polyEpsilon;
+  const loss = qPow * (a * f + both * q);
+  if (grad !== null) {
+    const { offset, stride, classes } = layout;
+    const fOverQ = q > 0 ? f / q : 0;
+    const others = qPow * (a * q + a * gamma * p * fOverQ + (gamma + 1) * both * p);
+    for (let c = 0; c < classes; c++) {
+      grad[offset + c * stride] =
+        gradScale * (c === k ? -qPow * (a * q * q + a * gamma * p * f + (gamma + 1) * both * p * q) : (probabilities[c] as number) * others);
     }
   }
   return loss;
