@@ -11,7 +11,7 @@ import { finishCall, POOL_DECLARATION, prepareSigmoid, prepareSoftmax, type Prep
 
 /** The options beyond the contract's 1.1 base the pool implements (core's AdapterDeclaration). */
 export { POOL_DECLARATION };
-import { SIGMOID_BLOCK, type SigmoidTask } from '../simd/sigmoid-blocks.js';
+import { runSigmoidBlocks, SIGMOID_BLOCK, sigmoidBlockCount, type SigmoidTask } from '../simd/sigmoid-blocks.js';
 import { softmaxBlockPositions, type SoftmaxTask } from '../simd/softmax-blocks.js';
 import type { FloatArray, FocalLossResult, TensorView } from '../types.js';
 import type { PoolRequest, PoolResponse } from './protocol.js';
@@ -261,6 +261,13 @@ export function createPool(spawn: SpawnWorker, options: FocalLossPoolOptions = {
         });
         if (deferred !== null) await checkInWorkers(deferred);
         const n = call.task.input.length;
+        if (memory === 'transfer' && (call.task.posWeights ?? null) !== null) {
+          // per-class posWeights follow the element's absolute index, which a worker's slice does
+          // not keep: the core's loop on this thread, on the same blocks (the same sums)
+          const sums = call.reduce ? new Float64Array(sigmoidBlockCount(n)) : null;
+          runSigmoidBlocks(null, call.task, 0, sigmoidBlockCount(n), sums);
+          return finishCall<T>(call, sums);
+        }
         return run<T>('sigmoid', call, { positions: n, classes: 1, inner: 1, perBlock: SIGMOID_BLOCK });
       });
     },

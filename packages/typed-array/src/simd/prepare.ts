@@ -3,7 +3,7 @@
  * whose loop parameters are the block runners' task once the input is known to be float32. The
  * pool uses it too, so a pooled call fails exactly as a direct call would, before any work.
  */
-import { checkUnitIntervalTargets, CompensatedSum, type AdapterDeclaration } from '@focal-loss/core';
+import { checkUnitIntervalTargets, CompensatedSum, SIGMOID_CLASS_INDEX_TARGETS, type AdapterDeclaration } from '@focal-loss/core';
 import { prepareSigmoid as prepareSigmoidCall, prepareSoftmax as prepareSoftmaxCall, type PreparedCall } from '../prepare.js';
 import type { FloatArray, FocalLossResult, TensorView } from '../types.js';
 import type { SimdKernel } from './kernel.js';
@@ -14,19 +14,23 @@ import type { SoftmaxTask } from './softmax-blocks.js';
 export type { PreparedCall } from '../prepare.js';
 
 /**
- * What the SIMD ops and the pool implement beyond the contract's 1.1 base. polyEpsilon: a call with
- * polyEpsilon != 0 runs the core's float64 loop block by block (sigmoid-blocks.ts,
- * softmax-blocks.ts; in the pool's workers too) instead of the SIMD kernel, which has no Poly-1
- * term: the scalar ops' results exactly, at the JS loop's speed.
+ * What the SIMD ops and the pool implement beyond the contract's 1.1 base: the kernel computes
+ * none of these options itself; a call that uses one (polyEpsilon != 0, a preset that sets
+ * posWeight, ignored elements, class-index targets with ignored labels, normalized probabilities)
+ * runs the core's float64 loops block by block (sigmoid-blocks.ts, softmax-blocks.ts; in the
+ * pool's workers too): the scalar ops' values, at the JS loop's speed. Presets that only set
+ * gamma, alpha, the reduction or smoothing, and dense class-index targets, stay on the kernel.
  */
-export const SIMD_DECLARATION: AdapterDeclaration = Object.freeze({
-  adapter: '@focal-loss/typed-array/simd',
-  implements: Object.freeze(['polyEpsilon']),
-});
-export const POOL_DECLARATION: AdapterDeclaration = Object.freeze({
-  adapter: '@focal-loss/typed-array/pool',
-  implements: Object.freeze(['polyEpsilon']),
-});
+const IMPLEMENTS = Object.freeze([
+  'polyEpsilon',
+  'preset',
+  'posWeight',
+  'ignoreIndex',
+  'normalizeProbabilities',
+  SIGMOID_CLASS_INDEX_TARGETS,
+]);
+export const SIMD_DECLARATION: AdapterDeclaration = Object.freeze({ adapter: '@focal-loss/typed-array/simd', implements: IMPLEMENTS });
+export const POOL_DECLARATION: AdapterDeclaration = Object.freeze({ adapter: '@focal-loss/typed-array/pool', implements: IMPLEMENTS });
 
 /**
  * The prologue's check of float targets in [0, 1] by the SIMD kernel (float32 targets): ~5x

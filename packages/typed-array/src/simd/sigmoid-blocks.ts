@@ -31,6 +31,22 @@ export interface SigmoidTask {
   readonly eps: number;
   /** Poly-1's epsilon; 0 or absent: the SIMD kernel, else the core's float64 loop per block. */
   readonly polyEpsilon?: number;
+  /**
+   * Issue 14's options (core's SigmoidLoopParams): a positive-term weight other than 1 (one, or
+   * per class of a class-index layout) and ignored elements run the core's float64 loop.
+   */
+  readonly posWeight?: number;
+  readonly posWeights?: ArrayLike<number> | null;
+  readonly classes?: number;
+  readonly classInner?: number;
+  readonly ignoreIndex?: number | null;
+}
+
+/** Whether the call needs the core's float64 loop: the kernel has no Poly-1 term, no posWeight, no ignored elements. */
+export function sigmoidNeedsCoreLoop(task: SigmoidTask): boolean {
+  return (
+    (task.polyEpsilon ?? 0) !== 0 || (task.posWeight ?? 1) !== 1 || (task.posWeights ?? null) !== null || (task.ignoreIndex ?? null) !== null
+  );
 }
 
 export function sigmoidBlockCount(size: number): number {
@@ -63,7 +79,7 @@ function writeParams(kernel: SimdKernel, task: SigmoidTask): void {
  * memory); block boundaries stay those of the whole input.
  */
 export function runSigmoidBlocks(
-  kernel: SimdKernel,
+  kernel: SimdKernel | null,
   task: SigmoidTask,
   firstBlock: number,
   endBlock: number,
@@ -72,9 +88,10 @@ export function runSigmoidBlocks(
   total = task.input.length,
 ): void {
   const { input, target, weight, lossOut, gradOut } = task;
-  if ((task.polyEpsilon ?? 0) !== 0) {
-    // The kernel has no Poly-1 term: the core's float64 loop, on the same blocks, so the reduced
-    // loss is still added block by block in the same order whoever computes them.
+  if (sigmoidNeedsCoreLoop(task)) {
+    // The kernel has none of these: the core's float64 loop, on the same blocks, so the reduced
+    // loss is still added block by block in the same order whoever computes them. (Per-class
+    // posWeights take the element's absolute index: callers pass the whole arrays, origin 0.)
     for (let b = firstBlock; b < endBlock; b++) {
       const begin = b * SIGMOID_BLOCK - origin;
       const end = Math.min(total, (b + 1) * SIGMOID_BLOCK) - origin;
@@ -83,6 +100,7 @@ export function runSigmoidBlocks(
     }
     return;
   }
+  if (kernel === null) throw new Error('runSigmoidBlocks: the SIMD kernel is needed for this call');
   kernel.reserve(SIGMOID_BLOCK, 0);
   writeParams(kernel, task);
   const { f32, i32 } = kernel;

@@ -43,6 +43,13 @@ export interface SoftmaxTask {
   readonly eps: number;
   /** Poly-1's epsilon; 0 or absent: the SIMD kernel, else the core's float64 rows per block. */
   readonly polyEpsilon?: number;
+  /** Issue 14: probabilities divided by their row's sum first; the core's float64 rows. */
+  readonly normalizeProbabilities?: boolean;
+}
+
+/** Whether the call needs the core's float64 rows (the kernel has no Poly-1 term, no row normalization). */
+export function softmaxNeedsCoreRows(task: SoftmaxTask): boolean {
+  return (task.polyEpsilon ?? 0) !== 0 || task.normalizeProbabilities === true;
 }
 
 function writeParams(kernel: SimdKernel, task: SoftmaxTask): void {
@@ -110,6 +117,7 @@ function recomputeRow(task: SoftmaxTask, position: number, scratch: Float64Array
       fromLogits: task.fromLogits,
       eps: task.eps,
       polyEpsilon: task.polyEpsilon ?? 0,
+      normalizeProbabilities: task.normalizeProbabilities ?? false,
     },
     task.gradOut,
     task.scale * w,
@@ -183,9 +191,9 @@ export function runSoftmaxBlocks(
   const { classes, inner } = task;
   const perBlock = softmaxBlockPositions(classes);
   const scratch = new Float64Array(2 * classes);
-  if ((task.polyEpsilon ?? 0) !== 0) {
-    // The kernel has no Poly-1 term: every row of the block by the core's float64 code (the
-    // scalar op's values), summed per block like the kernel's blocks.
+  if (softmaxNeedsCoreRows(task)) {
+    // The kernel has neither: every row of the block by the core's float64 code (the scalar op's
+    // values), summed per block like the kernel's blocks.
     for (let b = firstBlock; b < endBlock; b++) {
       const blockEnd = Math.min(total, (b + 1) * perBlock) - origin;
       const sum = new CompensatedSum();
