@@ -2,6 +2,7 @@
 // refuses any other, naming the element (exit 2 in the CLI), so expected values always belong to the
 // very numbers an adapter reads.
 import { describe, expect, it } from 'vitest';
+import { float16Bits } from './adapters/fixture-tensors.js';
 import { FixtureFormatError, isFloat16Exact, parseFixture } from './fixture.js';
 
 /** Every finite half value from its bits, independently of isFloat16Exact's arithmetic. */
@@ -38,6 +39,17 @@ describe('float16 fixture tensors', () => {
     for (const v of [1 + 2 ** -11, 2049, 65505, 65520, 2 ** -25, 3 * 2 ** -25, 0.1, Math.fround(0.1), 1e-8, -65536]) {
       expect(isFloat16Exact(v)).toBe(false);
     }
+  });
+
+  it('float16Bits (how the typed-array adapter hands half data over) inverts binary16 for every value', () => {
+    const wrong: number[] = [];
+    for (let bits = 0; bits < 0x10000; bits++) {
+      const v = halfValue(bits);
+      if (Number.isNaN(v)) continue; // one NaN pattern is enough
+      if ((float16Bits([v])[0] as number) !== bits) wrong.push(bits);
+    }
+    expect(wrong).toEqual([]);
+    expect(float16Bits([NaN])[0]).toBe(0x7e00);
   });
 
   it('the loader reads exact values and names the element that is not', () => {

@@ -93,3 +93,27 @@ export function declaredOptionSupport(fixture: Fixture, implemented: readonly st
   const issueText = issues.length === 0 ? '' : ` (issue ${issues.join(', ')})`;
   return `${missing.length === 1 ? 'option' : 'options'} ${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} not implemented by this adapter yet${issueText}`;
 }
+
+/**
+ * The IEEE binary16 bits of float16 fixture values (exactly representable: the loader checked), as a
+ * Uint16Array: how half-precision data reaches a library in practice (issue 14).
+ */
+export function float16Bits(values: readonly number[]): Uint16Array {
+  const bits = new Uint16Array(values.length);
+  values.forEach((v, i) => {
+    const sign = v < 0 || Object.is(v, -0) ? 0x8000 : 0;
+    const a = Math.abs(v);
+    let b: number;
+    if (Number.isNaN(v)) b = 0x7e00;
+    else if (a === Infinity) b = 0x7c00;
+    else if (a < 2 ** -14) b = Math.round(a * 2 ** 24); // subnormal (or 0)
+    else {
+      let e = Math.floor(Math.log2(a));
+      if (2 ** e > a) e -= 1; // log2's rounding at exact powers of two
+      if (2 ** (e + 1) <= a) e += 1;
+      b = ((e + 15) << 10) | Math.round((a / 2 ** e - 1) * 1024);
+    }
+    bits[i] = sign | b;
+  });
+  return bits;
+}

@@ -5,14 +5,25 @@ import {
   type FocalLossResult,
   type TensorView,
   asymmetricLoss,
+  fromFloat16,
   qualityFocalLoss,
   sigmoidFocalLoss,
   sigmoidFocalLossStar,
   softmaxFocalLoss,
   varifocalLoss,
 } from '@focal-loss/typed-array';
-import type { AdapterOutputs, ConformanceAdapter, Fixture } from '../adapter.js';
-import { declaredOptionSupport, float32Support, floatInputSupport, tensorArray, wantsGradient } from './fixture-tensors.js';
+import type { AdapterOutputs, ConformanceAdapter, Fixture, FixtureTensor } from '../adapter.js';
+import { declaredOptionSupport, float16Bits, float32Support, floatInputSupport, tensorArray, wantsGradient } from './fixture-tensors.js';
+
+/**
+ * A fixture tensor as this package takes it; float16 data arrives as binary16 bits (Uint16Array) and is
+ * widened exactly by the package's fromFloat16 (issue 14), then held in the adapter's precision.
+ */
+function packageArray(tensor: FixtureTensor, precision: 'float32' | 'float64'): ArrayLike<number> {
+  if (tensor.dtype !== 'float16') return tensorArray(tensor, precision);
+  const widened = fromFloat16(float16Bits(tensor.data));
+  return precision === 'float32' ? widened : Float64Array.from(widened);
+}
 
 /** Every op of the fixture format this adapter runs, by fixture `op` (the family of issue 15 included). */
 type Op = (input: TensorView, target: TensorView<ArrayLike<number>>, options: Record<string, unknown>) => FocalLossResult;
@@ -46,11 +57,11 @@ function createTypedArrayAdapter(precision: 'float32' | 'float64'): ConformanceA
       const call = {
         ...fixture.options,
         gradient: wantsGradient(fixture),
-        weight: weight === undefined ? null : { data: tensorArray(weight, precision), shape: weight.shape },
+        weight: weight === undefined ? null : { data: packageArray(weight, precision), shape: weight.shape },
       };
       // An int32 input reaches the library only in error fixtures (floatInputSupport), which it must refuse.
-      const x = { data: tensorArray(input, precision) as FloatArray, shape: input.shape };
-      const t = { data: tensorArray(target, precision), shape: target.shape };
+      const x = { data: packageArray(input, precision) as FloatArray, shape: input.shape };
+      const t = { data: packageArray(target, precision), shape: target.shape };
       const op = OPS[fixture.op];
       if (op === undefined) throw new Error(`typed-array adapter: no op ${fixture.op}`);
       const result = op(x, t, call);
