@@ -34,7 +34,7 @@ const DFL_KEYS: readonly string[] = ['reduction', 'normalizer', 'weight', 'compo
 
 type Result<O> = O extends { reduction: 'none' } ? tf.Tensor : O extends { reduction?: 'mean' | 'sum' } ? tf.Scalar : tf.Tensor;
 
-export function distributionFocalLoss<O extends DistributionFocalLossOptions>(input: tf.Tensor, positions: tf.Tensor, options?: O): Result<O> {
+export function distributionFocalLoss<O extends DistributionFocalLossOptions = Record<never, never>>(input: tf.Tensor, positions: tf.Tensor, options?: O): Result<O> {
   // Options first (the contract's order), DFL's keys only: a gamma given here would have no effect.
   if (options !== undefined && !isPlainObject(options)) {
     throw new FocalLossError('INVALID_OPTION', `distributionFocalLoss options must be a plain object or absent, got ${describeValue(options)}`);

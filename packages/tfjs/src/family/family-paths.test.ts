@@ -118,3 +118,8 @@ describeEachEnv('family paths and memory', (env) => {
     tf.dispose([x, positions, weight]);
   });
 });
+
+// Compile-time (tsc --noEmit over the tests): "mean" (the default) and "sum" give a tf.Scalar, "none" a tf.Tensor.
+export function typedResults(x: tf.Tensor, t: tf.Tensor): [tf.Scalar, tf.Scalar, tf.Tensor, tf.Scalar] {
+  return [qualityFocalLoss(x, t), varifocalLoss(x, t, { reduction: 'sum' }), asymmetricLoss(x, t, { reduction: 'none' }), distributionFocalLoss(x, t)];
+}

@@ -30,7 +30,7 @@ type Result<O> = FamilyResult<O>;
  * beta)) / gamma. `input`: float32 logits; `target`: float32 in [0, 1] or int32 / bool 0/1 labels,
  * the input's shape. Options gamma (> 0, default 1), beta (default 0), alpha (null).
  */
-export function sigmoidFocalLossStar<O extends FocalLossStarTensorOptions>(input: tf.Tensor, target: tf.Tensor, options?: O): Result<O> {
+export function sigmoidFocalLossStar<O extends FocalLossStarTensorOptions = Record<never, never>>(input: tf.Tensor, target: tf.Tensor, options?: O): Result<O> {
   return runFamilyOp('sigmoid_focal_loss_star', focalStarElement, input, target, options) as Result<O>;
 }
 
@@ -38,7 +38,7 @@ export function sigmoidFocalLossStar<O extends FocalLossStarTensorOptions>(input
  * Quality Focal Loss (GFL; mmdet `QualityFocalLoss` with a dense target): |t - p|^beta ce(x, t), t the
  * soft (IoU) target in [0, 1]. Option beta (>= 0, default 2).
  */
-export function qualityFocalLoss<O extends QualityFocalLossTensorOptions>(input: tf.Tensor, target: tf.Tensor, options?: O): Result<O> {
+export function qualityFocalLoss<O extends QualityFocalLossTensorOptions = Record<never, never>>(input: tf.Tensor, target: tf.Tensor, options?: O): Result<O> {
   return runFamilyOp('quality_focal_loss', qualityFocalElement, input, target, options) as Result<O>;
 }
 
@@ -46,7 +46,7 @@ export function qualityFocalLoss<O extends QualityFocalLossTensorOptions>(input:
  * Varifocal Loss (VarifocalNet; mmdet `VarifocalLoss`): t ce(x, t) for t > 0 (the IoU target),
  * alpha p^gamma softplus(x) for t = 0. Options alpha (0.75), gamma (2), iouWeighted (true).
  */
-export function varifocalLoss<O extends VarifocalLossTensorOptions>(input: tf.Tensor, target: tf.Tensor, options?: O): Result<O> {
+export function varifocalLoss<O extends VarifocalLossTensorOptions = Record<never, never>>(input: tf.Tensor, target: tf.Tensor, options?: O): Result<O> {
   return runFamilyOp('varifocal_loss', varifocalElement, input, target, options) as Result<O>;
 }
 
@@ -54,6 +54,6 @@ export function varifocalLoss<O extends VarifocalLossTensorOptions>(input: tf.Te
  * Asymmetric Loss (Ridnik et al. 2021; Alibaba-MIIL/ASL `AsymmetricLoss`) over 0/1 multi-label
  * targets. Options gammaPos (1), gammaNeg (4), clip (the probability margin, 0.05).
  */
-export function asymmetricLoss<O extends AsymmetricLossTensorOptions>(input: tf.Tensor, target: tf.Tensor, options?: O): Result<O> {
+export function asymmetricLoss<O extends AsymmetricLossTensorOptions = Record<never, never>>(input: tf.Tensor, target: tf.Tensor, options?: O): Result<O> {
   return runFamilyOp('asymmetric_loss', asymmetricElement, input, target, options) as Result<O>;
 }
