@@ -1,20 +1,21 @@
 /**
- * The sigmoid focal loss with Poly-1's term (`polyEpsilon` = eps != 0; the variant `hasPoly`), in
- * a form without the cancellation of the plain sum. Poly-1 is alpha_t u^g ce + eps u^(g+1) (u =
- * 1 - p_t, g = gamma); with eps near -alpha_t (e.g. -1 with alpha null, a common choice) its two
- * terms nearly cancel at a confident correct logit: ce - u = -log(1 - q) - q ~ q^2 / 2 for t = 1,
- * so the plain sum of two ~q numbers loses every digit in float32 from x ~ 9 (in float64 from
- * x ~ 37). Written with D = ce - u >= 0 instead, every sum below has terms of one sign (for hard
- * targets and alpha_t + eps >= 0):
- *   loss   = u^g (alpha_t D + (alpha_t + eps) u)
- *   D      = t f(q) + (1 - t) f(p),   f(v) = -log(1 - v) - v = v^2/2 + v^3/3 + ...
- *   d/dx   = u^g ((g+1)(alpha_t + eps) p q (1 - 2t) + alpha_t (p^2 (1 - t) - q^2 t) + alpha_t g (1 - 2t) (p q / u) D)
- *   d/dp   = u^g ((g+1)(alpha_t + eps) (1 - 2t) + alpha_t ((1 - t) p / q - t q / p) + alpha_t g (1 - 2t) D / u)
- * (the core's two formulas regrouped: p - t = p^2 (1 - t) - q^2 t + p q (1 - 2t), and
- * (1 - t)/q - t/p = (1 - t) p/q - t q/p + 1 - 2t). At x = +-Infinity, D is +Infinity where the
- * target does not match, alpha_t D is an absent term where alpha_t = 0, and (p q / u) D where
- * p q = 0: the loss tends to +Infinity or eps u^(g+1), the gradient to alpha_t u^g (1 - t) (or
- * -alpha_t u^g t), the core's limits.
+ * The sigmoid focal loss with Poly-1's term (`polyEpsilon` = eps != 0; the variant `hasPoly`),
+ * following packages/core/docs/math.md's Poly-1 section ("Accuracy") step by step, as the core's
+ * `sigmoidPolyFromParts` and `logOneMinusExcess` do (with w+ = 1: this package has no posWeight).
+ * The plain sum alpha_t u^g ce + eps u^(g+1) (u = 1 - p_t, g = gamma) loses every digit when eps is
+ * close to -alpha_t (e.g. -1 with alpha null) and u is small, since ce - u ~ u^2 / 2 for a confident
+ * correct prediction (in float32 from x ~ 9). So it is regrouped, with f(v) = -log(1 - v) - v >= 0
+ * and D = ce - u = t f(q) + (1 - t) f(p):
+ *   loss  = u^g (alpha_t D + (alpha_t + eps) u)
+ *   dL/dx = u^g (alpha_t g (p q / u)(1 - 2t) D + alpha_t (p^2 (1 - t) - q^2 t) + (g + 1)(alpha_t + eps) p q (1 - 2t))
+ * and, from probabilities (math.md's d/dp regrouped the same way, with
+ * (1 - t)/q - t/p = (1 - t) p/q - t q/p + 1 - 2t),
+ *   dL/dp = u^g (alpha_t g (1 - 2t) D / u + alpha_t ((1 - t) p/q - t q/p) + (g + 1)(alpha_t + eps)(1 - 2t))
+ * f(v) for v < 1/2 from r = v / (2 - v) (-log(1 - v) = 2 atanh r): 2 r^2 / (1 + r) + 2 (r^3/3 + ... + r^17/17),
+ * non-negative terms (r < 1/3: the next term is below float32's resolution); above 1/2, -log(1 - v) - v
+ * loses at most two bits. At x = +-Infinity, D is +Infinity where the target does not match, alpha_t D
+ * is an absent term where alpha_t = 0, and (p q / u) D where p q = 0: the loss tends to +Infinity or
+ * eps u^(g+1), the gradient to alpha_t u^g (1 - t) (or -alpha_t u^g t), the core's limits.
  */
 import type { BodyEmitter } from './body-emitter.js';
 import {
@@ -44,14 +45,19 @@ export interface SigmoidPieces {
 }
 
 /**
- * f(v) = -log(1 - v) - v >= 0, from negLog = -log(1 - v): below 0.1 the series v^2/2 + ... + v^8/8
- * (the next term is 2e-8 of the sum), above it the difference, which loses at most a factor 20.
+ * f(v) = -log(1 - v) - v >= 0 (core's logOneMinusExcess), from negLog = -log(1 - v) computed
+ * accurately: the atanh series below 1/2, the difference above. Exported for the softmax body.
  */
-function logExcess(b: BodyEmitter, v: string, negLog: string): string {
-  let tail = b.float(1 / 8);
-  for (let k = 7; k >= 2; k--) tail = b.op('Add', [b.float(1 / k), b.op('Mul', [v, tail])]);
-  const series = b.op('Mul', [b.op('Mul', [v, v]), tail]);
-  return b.op('Where', [b.op('Less', [v, b.float(0.1)]), series, b.op('Sub', [negLog, v])]);
+export function logExcess(b: BodyEmitter, v: string, negLog: string): string {
+  const r = b.op('Div', [v, b.op('Sub', [b.float(2), v])]);
+  const r2 = b.op('Mul', [r, r]);
+  let tail = b.float(1 / 17);
+  for (let k = 15; k >= 3; k -= 2) tail = b.op('Add', [b.float(1 / k), b.op('Mul', [r2, tail])]);
+  const series = b.op('Add', [
+    b.op('Div', [b.op('Mul', [b.float(2), r2]), b.op('Add', [b.float(1), r])]),
+    b.op('Mul', [b.float(2), b.op('Mul', [b.op('Mul', [r, r2]), tail])]),
+  ]);
+  return b.op('Where', [b.op('Less', [v, b.float(0.5)]), series, b.op('Sub', [negLog, v])]);
 }
 
 export function emitSigmoidPolyBody(b: BodyEmitter, v: SigmoidVariant, io: BodyIO, out: BodyOutputs, s: SigmoidPieces): void {

@@ -16,11 +16,11 @@
  * gradient entry are NaN, and so are those of a row holding a NaN logit, wherever it is.
  *
  * Poly-1 (`polyEpsilon` = eps; only in the variant `hasPoly`, so eps = 0 emits exactly the focal
- * graph), per position, not multiplied by the class weights (core's softmax-math.ts):
+ * graph), per position, not multiplied by the class weights (math.md's Poly-1 section):
  *   u = sum_c t_c q_c + (1 - sum_c t_c)   (1 - p_t without cancellation: q_k for a one-hot target)
- *   loss += eps u^(gamma+1),  dL/dx_j += -eps (gamma+1) u^gamma p_j (t_j q_j - (p_t - t_j p_j))
- * (t_j - p_t written so that it is exact for one-hot targets); from probabilities
- * d/dp_j += -eps (gamma+1) u^gamma t_j, 0 where p_j is clipped.
+ *   loss += eps u^(gamma+1),  dL/dx_j += -eps (gamma+1) u^gamma p_j (t_j - p_t)
+ * from logits regrouped so that eps close to -alpha_k does not cancel (see the loss below); from
+ * probabilities as written, d/dp_j += -eps (gamma+1) u^gamma t_j, 0 where p_j is clipped.
  */
 import type { BodyEmitter } from './body-emitter.js';
 import {
@@ -38,6 +38,7 @@ import {
   type CommonVariant,
 } from './body-common.js';
 import { DataType, intAttr } from './protos.js';
+import { logExcess } from './sigmoid-poly.js';
 
 export interface SoftmaxVariant extends CommonVariant {
   readonly targetKind: 'index' | 'probability';
@@ -164,16 +165,39 @@ export function emitSoftmaxBody(b: BodyEmitter, v: SoftmaxVariant, io: BodyIO, o
     return accurateSum(b, positionOnes);
   });
 
+  // From logits, Poly-1 is regrouped so that eps close to -alpha_k does not cancel (math.md's Poly-1
+  // "Accuracy", core's oneHotPolyRow): with s_c = q_c + f_c (f = -log(1 - q) - q >= 0, sigmoid-poly.ts),
+  //   loss_row = sum_c w_c q_c^g f_c + (sum_c w_c q_c^(g+1) + eps u^(g+1))
+  //   dL/dx_j  = p_j (H - H_j) - q_j H_j,  H_c = w_c q_c^g (q_c + g p_c f_c / q_c) + (g+1) p_c (w_c q_c^g + eps t_c u^g)
+  // (H_c = G_c + eps (g+1) u^g t_c p_c, the focal G_c with 1 = p_c + q_c). For a one-hot target u = q_k
+  // bit for bit, so w_k q_k^g and eps u^g are products of the same float: their sum cancels exactly
+  // where the true value does, and the small terms (f) are added apart. Other targets: the same
+  // values, summed in this order.
+  const polyFromLogits = v.hasPoly === true && v.fromLogits;
+  const excess = polyFromLogits ? logExcess(b, q, s) : null;
+
   if (out.loss !== null) {
-    // w_c q_c^gamma s_c, with a class of zero weight absent (s_c is +Infinity at a -Infinity logit)
-    let terms = v.fromLogits ? mulAbsentIfZero(b, w, b.op('Mul', [qPow, s])) : b.op('Mul', [wq, s]);
-    if (noLimit !== null) terms = b.op('Add', [terms, noLimit]);
-    let rowLoss = b.op('ReduceSum', [terms, axes], [intAttr('keepdims', 0)]);
-    if (v.hasPoly === true) {
-      // + eps u^(gamma+1) per position, before the weight
+    let rowLoss: string;
+    if (excess !== null) {
       const { u, uPow } = polyU();
-      const poly = b.op('Mul', [b.param('polyEpsilon', 'float'), b.op('Mul', [u, uPow])]);
-      rowLoss = b.op('Add', [rowLoss, b.op('ReduceSum', [poly, axes], [intAttr('keepdims', 0)])]);
+      let small = mulAbsentIfZero(b, w, b.op('Mul', [qPow, excess]));
+      if (noLimit !== null) small = b.op('Add', [small, noLimit]);
+      // w_c (q_c^g q_c): the same product as u^g u for a one-hot row, so that the two cancel exactly
+      const large = b.op('ReduceSum', [b.op('Mul', [w, b.op('Mul', [qPow, q])]), axes], [intAttr('keepdims', 1)]);
+      const withPoly = b.op('Add', [large, b.op('Mul', [b.param('polyEpsilon', 'float'), b.op('Mul', [uPow, u])])]);
+      const smallSum = b.op('ReduceSum', [small, axes], [intAttr('keepdims', 0)]);
+      rowLoss = b.op('Add', [smallSum, b.op('ReduceSum', [withPoly, axes], [intAttr('keepdims', 0)])]);
+    } else {
+      // w_c q_c^gamma s_c, with a class of zero weight absent (s_c is +Infinity at a -Infinity logit)
+      let terms = v.fromLogits ? mulAbsentIfZero(b, w, b.op('Mul', [qPow, s])) : b.op('Mul', [wq, s]);
+      if (noLimit !== null) terms = b.op('Add', [terms, noLimit]);
+      rowLoss = b.op('ReduceSum', [terms, axes], [intAttr('keepdims', 0)]);
+      if (v.hasPoly === true) {
+        // from probabilities: + eps u^(gamma+1) per position, before the weight
+        const { u, uPow } = polyU();
+        const poly = b.op('Mul', [b.param('polyEpsilon', 'float'), b.op('Mul', [u, uPow])]);
+        rowLoss = b.op('Add', [rowLoss, b.op('ReduceSum', [poly, axes], [intAttr('keepdims', 0)])]);
+      }
     }
     let perPosition = scaled(b, rowLoss, [io.weight]);
     if (ignored !== null) perPosition = b.op('Where', [ignored, zero, perPosition]);
@@ -185,20 +209,23 @@ export function emitSoftmaxBody(b: BodyEmitter, v: SoftmaxVariant, io: BodyIO, o
     const polyCoefficient = () =>
       b.op('Mul', [b.op('Mul', [b.param('polyEpsilon', 'float'), b.op('Add', [gamma, one])]), polyU().uPow]);
     let grad: string;
-    if (v.fromLogits) {
+    if (excess !== null) {
+      const { uPow } = polyU();
+      // f / q -> 0 as q -> 0 (f ~ q^2 / 2), and p f / q -> 0 as p -> 0 (a -Infinity logit: f = +Infinity)
+      const pFOverQ = mulAbsentIfZero(b, p, b.op('Where', [b.op('Greater', [q, zero]), b.op('Div', [excess, q]), zero]));
+      const own = b.op('Mul', [wq, b.op('Add', [q, b.op('Mul', [gamma, pFOverQ])])]);
+      const shared = b.op('Add', [wq, b.op('Mul', [b.param('polyEpsilon', 'float'), b.op('Mul', [t, uPow])])]);
+      const hC = b.op('Add', [own, b.op('Mul', [b.op('Mul', [b.op('Add', [gamma, one]), p]), shared])]);
+      const hTotal = b.op('ReduceSum', [hC, axes], [intAttr('keepdims', 1)]);
+      grad = b.op('Sub', [b.op('Mul', [p, b.op('Sub', [hTotal, hC])]), b.op('Mul', [q, hC])]);
+      if (noLimit !== null) grad = b.op('Add', [grad, noLimit]);
+    } else if (v.fromLogits) {
       const sOverQ = b.op('Where', [b.op('Greater', [q, zero]), b.op('Div', [s, q]), one]);
       // p s / q -> 0 as p -> 0 (a -Infinity logit: p = 0, s = +Infinity)
       const pSOverQ = mulAbsentIfZero(b, p, sOverQ);
       const gC = b.op('Mul', [wq, b.op('Add', [one, b.op('Mul', [gamma, pSOverQ])])]);
       const gTotal = b.op('ReduceSum', [gC, axes], [intAttr('keepdims', 1)]);
       grad = b.op('Sub', [b.op('Mul', [p, b.op('Sub', [gTotal, gC])]), b.op('Mul', [q, gC])]);
-      if (v.hasPoly === true) {
-        // - eps (gamma+1) u^gamma p_j (t_j q_j - (p_t - t_j p_j))
-        const tp = b.op('Mul', [t, p]);
-        const pT = b.op('ReduceSum', [tp, axes], [intAttr('keepdims', 1)]);
-        const tMinusPT = b.op('Sub', [b.op('Mul', [t, q]), b.op('Sub', [pT, tp])]);
-        grad = b.op('Sub', [grad, b.op('Mul', [polyCoefficient(), b.op('Mul', [p, tMinusPT])])]);
-      }
       if (noLimit !== null) grad = b.op('Add', [grad, noLimit]);
     } else {
       // d/dp [q^g s] = -q^g (g s / q + 1 / p); q >= eps > 0 after the clip
