@@ -5,7 +5,7 @@
  *     straightforward implementation most snippets use (./naive.ts);
  *   - the WebAssembly SIMD kernel on one thread (`@focal-loss/typed-array/simd`);
  *   - the worker pool with 1 and 2 workers (`@focal-loss/typed-array/pool`; SharedArrayBuffer-backed
- *     arrays, so no copies);
+ *     arrays, so the workers read and write them in place);
  *   - softmax focal loss over 80 classes (class axis last): the JS loop and the SIMD kernel;
  *   - torchvision's sigmoid_focal_loss forward+backward at 1 and 2 threads, when /usr/bin/python3
  *     has torch (Debian's python3-torch, python3-torchvision).
@@ -32,7 +32,11 @@ const sizes = (process.env.BENCH_SIZES ?? '1e6,1e7').split(',').map(Number);
 const time = Number(process.env.BENCH_TIME_MS ?? 1500);
 const here = dirname(fileURLToPath(import.meta.url));
 
-/** Float32Arrays over SharedArrayBuffers: the pool's workers read and write them in place. */
+/**
+ * Float32Arrays over SharedArrayBuffers: the pool's workers read and write them in place. The
+ * one-thread rows use ordinary arrays with the same values (what a caller without a pool has;
+ * copying to and from a SharedArrayBuffer is about 2x slower in V8, relaxed-atomic memcpy).
+ */
 function sharedFloat32(n: number): Float32Array {
   return new Float32Array(new SharedArrayBuffer(4 * n));
 }
@@ -114,14 +118,19 @@ const pool1 = createFocalLossPool({ threads: 1 });
 const pool2 = createFocalLossPool({ threads: 2 });
 try {
   for (const n of sizes) {
-    const { x, t } = makeInputs(n);
+    const { x: sharedX, t: sharedT } = makeInputs(n);
+    const x = sharedX.slice();
+    const t = sharedT.slice();
     const input = { data: x, shape: [n] };
     const target = { data: t, shape: [n] };
     const loss = new Float32Array(1);
-    const gradInput = sharedFloat32(n);
     const naiveGrad = new Float32Array(n);
     const fwd = { out: { loss } };
-    const fwdGrad = { gradient: true, out: { loss, gradInput } };
+    const fwdGrad = { gradient: true, out: { loss, gradInput: new Float32Array(n) } };
+    // the pool's rows: the same values in shared memory, the gradient written there in place
+    const sharedInput = { data: sharedX, shape: [n] };
+    const sharedTarget = { data: sharedT, shape: [n] };
+    const sharedFwdGrad = { gradient: true, out: { loss, gradInput: sharedFloat32(n) } };
     const label = n.toExponential(0);
     // softmax over 80 classes (COCO's), class axis last, on the same logits: n / 80 positions
     const classes = 80;
@@ -136,8 +145,8 @@ try {
       ['JS loop forward+gradient', () => sigmoidFocalLoss(input, target, fwdGrad)],
       ['naive forward+gradient', () => naiveSigmoidFocalLoss(x, t, 0.25, 2, naiveGrad)],
       ['SIMD forward+gradient', () => simdSigmoidFocalLoss(input, target, fwdGrad)],
-      ['pool 1 worker forward+gradient', () => pool1.sigmoidFocalLoss(input, target, fwdGrad)],
-      ['pool 2 workers forward+gradient', () => pool2.sigmoidFocalLoss(input, target, fwdGrad)],
+      ['pool 1 worker forward+gradient', () => pool1.sigmoidFocalLoss(sharedInput, sharedTarget, sharedFwdGrad)],
+      ['pool 2 workers forward+gradient', () => pool2.sigmoidFocalLoss(sharedInput, sharedTarget, sharedFwdGrad)],
       ['softmax C=80: JS loop forward+gradient', () => softmaxFocalLoss(logits, labels, softmaxGrad)],
       ['softmax C=80: SIMD forward+gradient', () => simdSoftmaxFocalLoss(logits, labels, softmaxGrad)],
     ];
