@@ -52,6 +52,52 @@ function withPoly(terms: ElementTerms, u: tf.Tensor, uPow: tf.Tensor | null, dU:
   };
 }
 
+/**
+ * f(v) = -log(1 - v) - v given s = -log(1 - v) (core's logOneMinusExcess): below v = 1/2 from
+ * r = v / (2 - v), f = 2 r^2 / (1 + r) + 2 (r^3/3 + r^5/5 + ... + r^15/15) (every term >= 0; r <= 1/3,
+ * so the dropped terms are below float32's precision); from 1/2 on, s - v loses at most two bits.
+ */
+function logOneMinusExcess(v: tf.Tensor, s: tf.Tensor): tf.Tensor {
+  const r = tf.div(v, tf.sub(tf.scalar(2), v));
+  const r2 = tf.square(r);
+  let horner = tf.scalar(1 / 15);
+  for (const k of [13, 11, 9, 7, 5, 3]) horner = tf.add(tf.scalar(1 / k), tf.mul(r2, horner));
+  const series = tf.add(tf.div(tf.mul(r2, tf.scalar(2)), tf.add(r, tf.scalar(1))), tf.mul(tf.mul(tf.mul(r, r2), horner), tf.scalar(2)));
+  return tf.where(tf.less(v, tf.scalar(0.5)), series, tf.sub(s, v));
+}
+
+/**
+ * Focal loss with Poly-1 from logits, regrouped as core's sigmoidPolyFromParts (docs/math.md,
+ * Poly-1 "Accuracy") so that nothing cancels when eps ~ -alpha_t: with D = ce - u =
+ * t f(q) + (1 - t) f(p) (f above, >= 0),
+ *   loss = u^g (alpha_t D + (alpha_t + eps) u)
+ *   d/dx = u^g (alpha_t g (p q / u)(1 - 2t) D + alpha_t (p^2 (1 - t) - q^2 t) + (g + 1)(alpha_t + eps) p q (1 - 2t))
+ * Finite logits only (the caller keeps the plain sum, with its limits, at +-Infinity).
+ */
+function regroupedPoly(
+  parts: { p: tf.Tensor; q: tf.Tensor; softplusPos: tf.Tensor; softplusNeg: tf.Tensor; u: tf.Tensor; pqOverU: tf.Tensor },
+  t: tf.Tensor,
+  t1: tf.Tensor,
+  alphaT: tf.Tensor | null,
+  gamma: number,
+  polyEpsilon: number,
+): ElementTerms {
+  const { p, q, softplusPos, softplusNeg, u, pqOverU } = parts;
+  const uPow = powGamma(u, gamma) ?? tf.onesLike(u);
+  const d = tf.add(tf.mul(t, logOneMinusExcess(q, softplusNeg)), tf.mul(t1, logOneMinusExcess(p, softplusPos)));
+  const a = alphaT ?? tf.onesLike(u);
+  const both = tf.add(a, tf.scalar(polyEpsilon));
+  const sign = tf.sub(t1, t);
+  const pqSign = tf.mul(tf.mul(p, q), sign);
+  const b = tf.sub(tf.mul(tf.square(p), t1), tf.mul(tf.square(q), t));
+  const loss = tf.mul(uPow, tf.add(tf.mul(a, d), tf.mul(both, u)));
+  const inner = tf.add(
+    tf.add(tf.mul(tf.mul(a, tf.scalar(gamma)), tf.mul(tf.mul(pqOverU, sign), d)), tf.mul(a, b)),
+    tf.mul(tf.mul(both, tf.scalar(gamma + 1)), pqSign),
+  );
+  return { loss, grad: tf.mul(uPow, inner) };
+}
+
 function fromLogits(x: tf.Tensor, t: tf.Tensor, t1: tf.Tensor, alphaT: tf.Tensor | null, gamma: number, polyEpsilon: number): ElementTerms {
   const e = tf.exp(tf.neg(tf.abs(x)));
   const log1pE = log1p(e);
@@ -78,7 +124,12 @@ function fromLogits(x: tf.Tensor, t: tf.Tensor, t1: tf.Tensor, alphaT: tf.Tensor
     gamma === 0
       ? tf.mul(focal, pMinusT)
       : tf.mul(focal, tf.add(timesUnlessZero(tf.mul(tf.mul(pqOverU, tf.scalar(gamma)), tf.sub(t1, t)), ce), pMinusT));
-  return withPoly({ loss, grad }, u, uPow, tf.mul(tf.mul(p, q), tf.sub(t1, t)), gamma, polyEpsilon);
+  const plain = withPoly({ loss, grad }, u, uPow, tf.mul(tf.mul(p, q), tf.sub(t1, t)), gamma, polyEpsilon);
+  if (polyEpsilon === 0) return plain;
+  // finite logits: the regrouped form; +-Infinity: the plain sum, which takes the limits
+  const regrouped = regroupedPoly({ p, q, softplusPos, softplusNeg, u, pqOverU }, t, t1, alphaT, gamma, polyEpsilon);
+  const infinite = tf.isInf(x);
+  return { loss: tf.where(infinite, plain.loss, regrouped.loss), grad: tf.where(infinite, plain.grad, regrouped.grad) };
 }
 
 /** From probabilities clipped to [eps, 1 - eps], as the core's sigmoidFocalFromProbability. */

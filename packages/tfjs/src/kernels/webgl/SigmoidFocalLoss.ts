@@ -41,6 +41,17 @@ const GLSL_HELPERS = `
   float timesUnlessZero(float a, float b) {
     return a == 0.0 ? 0.0 : a * b;
   }
+  // f(v) = -log(1 - v) - v given s = -log(1 - v) (core's logOneMinusExcess): below 1/2 from
+  // r = v / (2 - v), 2 r^2 / (1 + r) + 2 (r^3/3 + ... + r^15/15), every term >= 0; else s - v.
+  float focalExcess(float v, float s) {
+    if (!(v < 0.5)) { return s - v; }
+    float r = v / (2.0 - v);
+    float r2 = r * r;
+    float h = 1.0 / 15.0;
+    h = 1.0 / 13.0 + r2 * h; h = 1.0 / 11.0 + r2 * h; h = 1.0 / 9.0 + r2 * h;
+    h = 1.0 / 7.0 + r2 * h; h = 1.0 / 5.0 + r2 * h; h = 1.0 / 3.0 + r2 * h;
+    return 2.0 * r2 / (1.0 + r) + 2.0 * r * r2 * h;
+  }
 `;
 
 function powGammaGlsl(kind: SigmoidShaderVariant['gammaKind'], u: string): string {
@@ -58,10 +69,28 @@ function powGammaGlsl(kind: SigmoidShaderVariant['gammaKind'], u: string): strin
 function polyGlsl(v: SigmoidShaderVariant): string {
   if (!v.poly) return '';
   const uPow = powGammaGlsl(v.gammaKind, 'u');
-  if (v.output === 'loss') return `result += polyEpsilon * u * ${uPow};`;
   const derivative = v.fromLogits ? `${uPow} * p * q * (t1 - t)` : `${uPow} * (t1 - t)`;
   const clipped = v.fromLogits ? '' : '(low || high) ? 0.0 : ';
-  return `result += ${clipped}polyEpsilon * (gamma + 1.0) * ${derivative} * scale;`;
+  const plain = v.output === 'loss' ? `result += polyEpsilon * u * ${uPow};` : `result += ${clipped}polyEpsilon * (gamma + 1.0) * ${derivative} * scale;`;
+  if (!v.fromLogits) return plain;
+  // From a finite logit, the whole element regrouped as core's sigmoidPolyFromParts (math.md
+  // Poly-1 "Accuracy"), so that nothing cancels when eps ~ -alpha_t: D = ce - u = t f(q) +
+  // (1 - t) f(p); loss = u^g (alpha_t D + (alpha_t + eps) u); d/dx = u^g (alpha_t g (p q / u)(1 - 2t) D
+  // + alpha_t (p^2 (1 - t) - q^2 t) + (g + 1)(alpha_t + eps) p q (1 - 2t)). Infinite logits: the plain sum.
+  return `
+    if (abs(x) <= 3.4028234e38) {
+      float uPowR = ${uPow};
+      float dR = timesUnlessZero(t, focalExcess(q, softplusNeg)) + timesUnlessZero(t1, focalExcess(p, softplusPos));
+      float bothR = alphaT + polyEpsilon;
+      ${
+        v.output === 'loss'
+          ? 'result = uPowR * (alphaT * dR + bothR * u);'
+          : `float pqOverUR = u > 0.0 ? p * q / u : 0.0;
+      result = uPowR * (alphaT * gamma * pqOverUR * (t1 - t) * dR + alphaT * (p * p * t1 - q * q * t) + (gamma + 1.0) * bothR * p * q * (t1 - t)) * scale;`
+      }
+    } else {
+      ${plain}
+    }`;
 }
 
 function fromLogitsGlsl(v: SigmoidShaderVariant): string {

@@ -44,6 +44,16 @@ const WGSL_HELPERS = `
     if (a == 0.0) { return 0.0; }
     return a * b;
   }
+  // f(v) = -log(1 - v) - v given s = -log(1 - v) (core's logOneMinusExcess), as the WebGL program.
+  fn focalExcess(v : f32, s : f32) -> f32 {
+    if (!(v < 0.5)) { return s - v; }
+    let r = v / (2.0 - v);
+    let r2 = r * r;
+    var h = 1.0 / 15.0;
+    h = 1.0 / 13.0 + r2 * h; h = 1.0 / 11.0 + r2 * h; h = 1.0 / 9.0 + r2 * h;
+    h = 1.0 / 7.0 + r2 * h; h = 1.0 / 5.0 + r2 * h; h = 1.0 / 3.0 + r2 * h;
+    return 2.0 * r2 / (1.0 + r) + 2.0 * r * r2 * h;
+  }
 `;
 
 function powGammaWgsl(kind: SigmoidShaderVariant['gammaKind'], u: string): string {
@@ -57,10 +67,31 @@ function powGammaWgsl(kind: SigmoidShaderVariant['gammaKind'], u: string): strin
 function polyWgsl(v: SigmoidShaderVariant): string {
   if (!v.poly) return '';
   const uPow = powGammaWgsl(v.gammaKind, 'u');
-  if (v.output === 'loss') return `result += uniforms.polyEpsilon * u * ${uPow};`;
   const derivative = v.fromLogits ? `${uPow} * p * q * (t1 - t)` : `${uPow} * (t1 - t)`;
   const term = `uniforms.polyEpsilon * (uniforms.gamma + 1.0) * ${derivative} * uniforms.scale`;
-  return v.fromLogits ? `result += ${term};` : `result += select(${term}, 0.0, low || high);`;
+  const plain =
+    v.output === 'loss'
+      ? `result += uniforms.polyEpsilon * u * ${uPow};`
+      : v.fromLogits
+        ? `result += ${term};`
+        : `result += select(${term}, 0.0, low || high);`;
+  if (!v.fromLogits) return plain;
+  // From a finite logit, regrouped as the WebGL program's polyGlsl (core's sigmoidPolyFromParts).
+  return `
+    if (abs(x) <= 3.4028234e38) {
+      let uPowR = ${uPow};
+      let dR = timesUnlessZero(t, focalExcess(q, softplusNeg)) + timesUnlessZero(t1, focalExcess(p, softplusPos));
+      let bothR = alphaT + uniforms.polyEpsilon;
+      ${
+        v.output === 'loss'
+          ? 'result = uPowR * (alphaT * dR + bothR * u);'
+          : `var pqOverUR = 0.0;
+      if (u > 0.0) { pqOverUR = p * q / u; }
+      result = uPowR * (alphaT * uniforms.gamma * pqOverUR * (t1 - t) * dR + alphaT * (p * p * t1 - q * q * t) + (uniforms.gamma + 1.0) * bothR * p * q * (t1 - t)) * uniforms.scale;`
+      }
+    } else {
+      ${plain}
+    }`;
 }
 
 function fromLogitsWgsl(v: SigmoidShaderVariant): string {
