@@ -153,7 +153,7 @@ function polyStructure(o: ResolvedSigmoidOptions | ResolvedSoftmaxOptions): { ha
  */
 export const ORT_DECLARATION: AdapterDeclaration = Object.freeze({
   adapter: '@focal-loss/onnxruntime-web',
-  implements: Object.freeze(['polyEpsilon']),
+  implements: Object.freeze(['polyEpsilon', 'preset', 'normalizeProbabilities']),
 });
 
 export function resolveLossSpec(request: SpecRequest): LossSpec {
@@ -224,6 +224,8 @@ export function softmaxSpec(options: ResolvedSoftmaxOptions, targetKind: 'index'
       alphaKind,
       hasIgnoreIndex,
       ...polyStructure(options),
+      // structure only when on (and only from probabilities, where core allows it)
+      ...(options.normalizeProbabilities ? { normalizeProbabilities: true } : {}),
     },
   };
 }

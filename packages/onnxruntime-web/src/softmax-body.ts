@@ -48,6 +48,12 @@ export interface SoftmaxVariant extends CommonVariant {
   readonly hasIgnoreIndex: boolean;
   /** Poly-1's term, read from `polyEpsilon`; absent (not false) when polyEpsilon is 0. */
   readonly hasPoly?: boolean;
+  /**
+   * From probabilities: each row divided by its sum S first (Keras' CategoricalFocalCrossentropy,
+   * issue 14); absent (not false) when off. With g = dL/dr (r = x / S, 0 where r is clipped) the
+   * gradient is dL/dx_j = (g_j - sum_c g_c r_c) / S (core's softmax-math.ts).
+   */
+  readonly normalizeProbabilities?: boolean;
 }
 
 /**
@@ -114,6 +120,8 @@ export function emitSoftmaxBody(b: BodyEmitter, v: SoftmaxVariant, io: BodyIO, o
   let s: string;
   let clipped: ((value: string) => string) | null = null;
   let noLimit: string | null = null;
+  let rowSum: string | null = null;
+  let normalized: string | null = null;
   if (v.fromLogits) {
     // m = the largest logit (ReduceMax); the top class k is its first index: among the elements
     // equal to m, the one with no such element before it (running count 0). Not ArgMax: ORT's
@@ -143,7 +151,11 @@ export function emitSoftmaxBody(b: BodyEmitter, v: SoftmaxVariant, io: BodyIO, o
     q = b.op('Where', [isTop, qTop, b.op('Sub', [one, p])]);
     s = b.op('Sub', [logSum, d]);
   } else {
-    ({ p, q, clipped } = clippedProbability(b, x));
+    if (v.normalizeProbabilities === true) {
+      rowSum = b.op('ReduceSum', [x, axes], [intAttr('keepdims', 1)]);
+      normalized = b.op('Div', [x, rowSum]);
+    }
+    ({ p, q, clipped } = clippedProbability(b, normalized ?? x));
     s = negLogFromComplement(b, p, q);
   }
   const qPow = powGamma(b, q);
@@ -236,6 +248,11 @@ export function emitSoftmaxBody(b: BodyEmitter, v: SoftmaxVariant, io: BodyIO, o
       // Poly-1: - eps (gamma+1) u^gamma t_j (the probabilities are independent inputs)
       if (v.hasPoly === true) grad = b.op('Sub', [grad, b.op('Mul', [polyCoefficient(), t])]);
       grad = (clipped as (value: string) => string)(grad);
+    }
+    if (rowSum !== null && normalized !== null) {
+      // through r = x / S: (g_j - sum_c g_c r_c) / S
+      const inner = b.op('ReduceSum', [b.op('Mul', [grad, normalized]), axes], [intAttr('keepdims', 1)]);
+      grad = b.op('Div', [b.op('Sub', [grad, inner]), rowSum]);
     }
     if (io.weight === null) {
       // one scalar factor (or none): no per-position broadcast needed

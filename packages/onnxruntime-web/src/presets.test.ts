@@ -1,0 +1,102 @@
+/**
+ * Issue 14 in this package: `preset` (core's tables) and softmax `normalizeProbabilities` against
+ * the typed-array float64 reference; the options it does not implement yet (posWeight, sigmoid
+ * ignoreIndex and class-index targets) are refused with core's INVALID_OPTION, also when a preset
+ * implies them.
+ */
+import { afterAll, describe, expect, it } from 'vitest';
+// test-only reference (a devDependency)
+import { sigmoidFocalLoss, softmaxFocalLoss } from '@focal-loss/typed-array';
+import { FocalLossRunner, buildLossModel, encodeModel, isFocalLossError } from './index.js';
+
+const runner = new FocalLossRunner({ numThreads: 1 });
+const inlineRunner = new FocalLossRunner({ numThreads: 1, inline: true });
+afterAll(async () => {
+  await runner.dispose();
+  await inlineRunner.dispose();
+});
+
+function expectClose(actual: ArrayLike<number>, expected: ArrayLike<number>, what: string): void {
+  expect(actual.length, what).toBe(expected.length);
+  const atol = 1e-6 * Math.max(1e-30, ...Array.from(expected, Math.abs).filter(Number.isFinite));
+  for (let i = 0; i < expected.length; i++) {
+    const a = actual[i] as number;
+    const e = expected[i] as number;
+    if (Object.is(a, e)) continue;
+    if (!(Math.abs(a - e) <= atol + 1e-4 * Math.abs(e))) expect.fail(`${what}[${i}]: got ${a}, expected ${e}`);
+  }
+}
+
+const f64 = (a: ArrayLike<number>) => Float64Array.from(a);
+const shape = [4, 3];
+// unnormalised scores (rows sum to 0.5, 2, 1, 1.2), one clipped after normalisation (0 and 1)
+const scores = Float32Array.of(0.1, 0.3, 0.1, 1, 0.5, 0.5, 0, 1, 0, 0.2, 0.9, 0.1);
+const labels = Int32Array.of(1, 0, 1, 2);
+const soft = Float32Array.of(0, 1, 0, 0.5, 0.5, 0, 0, 1, 0, 0.2, 0.2, 0.6);
+
+describe('softmax normalizeProbabilities (fromLogits: false) = typed-array float64', () => {
+  const cases = [
+    { options: { fromLogits: false, normalizeProbabilities: true }, kind: 'index' },
+    { options: { fromLogits: false, normalizeProbabilities: true, gamma: 0.5, alpha: [0.2, 0.3, 0.5], reduction: 'none' }, kind: 'index' },
+    { options: { fromLogits: false, normalizeProbabilities: true, ignoreIndex: 2, eps: 1e-4, reduction: 'sum' }, kind: 'index' },
+    { options: { fromLogits: false, normalizeProbabilities: true, polyEpsilon: 1, labelSmoothing: 0.1 }, kind: 'probability' },
+    { options: { preset: 'keras', reduction: 'none' }, kind: 'probability' },
+  ] as const;
+  for (const { options, kind } of cases) {
+    it(`${kind} ${JSON.stringify(options)}, with and without weight, functions and inlined`, async () => {
+      const target = kind === 'index' ? { data: labels, shape: [4] } : { data: soft, shape };
+      const refTarget = kind === 'index' ? target : { data: f64(soft), shape };
+      const w = Float32Array.of(1, 0.5, 2, 0.25);
+      for (const run of [runner, inlineRunner]) {
+        for (const weight of [null, w]) {
+          const call = { ...options, gradient: true, weight: weight === null ? null : { data: weight, shape: [4] } };
+          const r = await run.softmaxFocalLoss({ data: scores, shape }, target, call as never);
+          const ref = softmaxFocalLoss({ data: f64(scores), shape }, refTarget, {
+            ...options, gradient: true, weight: weight === null ? null : { data: f64(weight), shape: [4] },
+          } as never);
+          expect(r.loss.shape).toEqual([...ref.loss.shape]);
+          expectClose(r.loss.data, ref.loss.data, 'loss');
+          expectClose(r.gradInput!.data, ref.gradInput!.data, 'gradInput');
+        }
+      }
+    });
+  }
+
+  it('normalizeProbabilities off emits the graph of before (its structure only when on)', () => {
+    const plain = encodeModel(buildLossModel({ op: 'softmax', rank: 2, gradient: true, options: { fromLogits: false } }));
+    const off = encodeModel(buildLossModel({ op: 'softmax', rank: 2, gradient: true, options: { fromLogits: false, normalizeProbabilities: false } }));
+    const on = encodeModel(buildLossModel({ op: 'softmax', rank: 2, gradient: true, options: { fromLogits: false, normalizeProbabilities: true } }));
+    expect(Buffer.from(off).equals(Buffer.from(plain))).toBe(true);
+    expect(Buffer.from(on).equals(Buffer.from(plain))).toBe(false);
+  });
+});
+
+describe('presets', () => {
+  const x = Float32Array.of(1.5, -2, -0.5, 0.25, 40, -40);
+  const t = Float32Array.of(1, 0, 0, 1, 1, 0);
+  for (const preset of ['torchvision', 'optax', 'mmdet'] as const) {
+    it(`sigmoid preset ${preset} = typed-array (the preset's defaults)`, async () => {
+      const r = await runner.sigmoidFocalLoss({ data: x, shape: [6] }, { data: t, shape: [6] }, { preset, gradient: true });
+      const ref = sigmoidFocalLoss({ data: f64(x), shape: [6] }, { data: f64(t), shape: [6] }, { preset, gradient: true });
+      expect(r.loss.shape).toEqual([...ref.loss.shape]);
+      expectClose(r.loss.data, ref.loss.data, `${preset} loss`);
+      expectClose(r.gradInput!.data, ref.gradInput!.data, `${preset} gradInput`);
+    });
+  }
+
+  it('keras sigmoid preset: probabilities clipped at 1e-7', async () => {
+    const p = Float32Array.of(0.9, 0.2, 1, 0, 0.5, 0.999);
+    const r = await runner.sigmoidFocalLoss({ data: p, shape: [6] }, { data: t, shape: [6] }, { preset: 'keras', gradient: true });
+    const ref = sigmoidFocalLoss({ data: f64(p), shape: [6] }, { data: f64(t), shape: [6] }, { preset: 'keras', gradient: true });
+    expectClose(r.loss.data, ref.loss.data, 'keras loss');
+    expectClose(r.gradInput!.data, ref.gradInput!.data, 'keras gradInput');
+  });
+
+  it('options not implemented yet are INVALID_OPTION naming them, also when a preset implies them', async () => {
+    const one = { data: Float32Array.of(0.5), shape: [1] };
+    const code = (p: Promise<unknown>) => p.then(() => 'resolved', (e: unknown) => (isFocalLossError(e) ? `${e.code} ${e.message}` : String(e)));
+    expect(await code(runner.sigmoidFocalLoss(one, one, { posWeight: 2 } as never))).toMatch(/^INVALID_OPTION .*posWeight is not implemented by @focal-loss\/onnxruntime-web/);
+    expect(await code(runner.sigmoidFocalLoss(one, one, { preset: 'detectron2' }))).toMatch(/^INVALID_OPTION .*ignoreIndex is not implemented by @focal-loss\/onnxruntime-web/);
+    expect(() => buildLossModel({ op: 'sigmoid', rank: 1, options: { preset: 'kornia' } })).toThrow(/ignoreIndex is not implemented/);
+  });
+});
