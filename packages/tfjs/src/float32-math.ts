@@ -43,6 +43,20 @@ export function log1p(x: tf.Tensor): tf.Tensor {
   return tf.where(tf.less(tf.abs(x), tf.scalar(LOG1P_SERIES_BOUND)), series, direct);
 }
 
+/**
+ * f(v) = -log(1 - v) - v given s = -log(1 - v) (core's logOneMinusExcess): below v = 1/2 from
+ * r = v / (2 - v), f = 2 r^2 / (1 + r) + 2 (r^3/3 + r^5/5 + ... + r^15/15) (every term >= 0; r <= 1/3,
+ * so the dropped terms are below float32's precision); from 1/2 on, s - v loses at most two bits.
+ */
+export function logOneMinusExcess(v: tf.Tensor, s: tf.Tensor): tf.Tensor {
+  const r = tf.div(v, tf.sub(tf.scalar(2), v));
+  const r2 = tf.square(r);
+  let horner = tf.scalar(1 / 15);
+  for (const k of [13, 11, 9, 7, 5, 3]) horner = tf.add(tf.scalar(1 / k), tf.mul(r2, horner));
+  const series = tf.add(tf.div(tf.mul(r2, tf.scalar(2)), tf.add(r, tf.scalar(1))), tf.mul(tf.mul(tf.mul(r, r2), horner), tf.scalar(2)));
+  return tf.where(tf.less(v, tf.scalar(0.5)), series, tf.sub(s, v));
+}
+
 /** a * b where b may stand for 1 (null). */
 export function mulMaybe(a: tf.Tensor, b: tf.Tensor | null): tf.Tensor {
   return b === null ? a : tf.mul(a, b);

@@ -94,6 +94,28 @@ describeEachEnv('polyEpsilon', (env) => {
     }
   });
 
+  it('softmax one-hot rows, eps = -a_k (the cancelling case): float32 relative accuracy up to a margin of 12', () => {
+    const margins = [2, 5, 9, 12];
+    const xs = Float32Array.from(margins.flatMap((m) => [m, 0, -Infinity]));
+    const ids = Int32Array.from(margins.map(() => 0));
+    for (const gamma of [0, 2]) {
+      const options = { gamma, alpha: [0.5, 0.3, 0.2], polyEpsilon: -0.5, reduction: 'none' as const };
+      const expected = softmaxReference(xs, [margins.length, 3], ids, [margins.length], options);
+      const x = tf.tensor2d(xs, [margins.length, 3]);
+      const t = tf.tensor1d(ids, 'int32');
+      const r = valueAndGradOf((v) => softmaxFocalLoss(v, t, { ...options, composite }), x);
+      tf.dispose([x, t]);
+      for (let i = 0; i < margins.length; i++) {
+        expect(Math.abs((r.loss[i] as number) / (expected.loss[i] as number) - 1), `loss at margin ${margins[i]}`).toBeLessThan(2e-6);
+        for (const c of [0, 1]) {
+          const e = expected.grad[3 * i + c] as number;
+          expect(Math.abs((r.grad[3 * i + c] as number) / e - 1), `grad[${c}] at margin ${margins[i]}`).toBeLessThan(2e-6);
+        }
+        expect(r.grad[3 * i + 2]).toBe(0);
+      }
+    }
+  });
+
   it('softmax: matches the float64 reference (index / probability targets, NCHW, ignoreIndex, class alphas, probabilities)', () => {
     fc.assert(
       fc.property(

@@ -7,7 +7,7 @@ import { binaryAlphaPair, type ResolvedSigmoidOptions } from '@focal-loss/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { accurateSum } from '../accurate-sum.js';
 import { customGradOverInput } from '../custom-grad.js';
-import { clipProbability, log1p, mulMaybe, powGamma } from '../float32-math.js';
+import { clipProbability, log1p, logOneMinusExcess, mulMaybe, powGamma } from '../float32-math.js';
 
 /** What the composite needs of a checked call. */
 export interface SigmoidCompositeCall {
@@ -50,20 +50,6 @@ function withPoly(terms: ElementTerms, u: tf.Tensor, uPow: tf.Tensor | null, dU:
     loss: tf.add(terms.loss, tf.mul(tf.mul(u, uPowOrOne), tf.scalar(polyEpsilon))),
     grad: tf.add(terms.grad, tf.mul(tf.mul(uPowOrOne, dU), tf.scalar(polyEpsilon * (gamma + 1)))),
   };
-}
-
-/**
- * f(v) = -log(1 - v) - v given s = -log(1 - v) (core's logOneMinusExcess): below v = 1/2 from
- * r = v / (2 - v), f = 2 r^2 / (1 + r) + 2 (r^3/3 + r^5/5 + ... + r^15/15) (every term >= 0; r <= 1/3,
- * so the dropped terms are below float32's precision); from 1/2 on, s - v loses at most two bits.
- */
-function logOneMinusExcess(v: tf.Tensor, s: tf.Tensor): tf.Tensor {
-  const r = tf.div(v, tf.sub(tf.scalar(2), v));
-  const r2 = tf.square(r);
-  let horner = tf.scalar(1 / 15);
-  for (const k of [13, 11, 9, 7, 5, 3]) horner = tf.add(tf.scalar(1 / k), tf.mul(r2, horner));
-  const series = tf.add(tf.div(tf.mul(r2, tf.scalar(2)), tf.add(r, tf.scalar(1))), tf.mul(tf.mul(tf.mul(r, r2), horner), tf.scalar(2)));
-  return tf.where(tf.less(v, tf.scalar(0.5)), series, tf.sub(s, v));
 }
 
 /**

@@ -9,7 +9,7 @@ import { reductionScale } from '@focal-loss/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { accurateSum } from '../accurate-sum.js';
 import { customGradOverInput } from '../custom-grad.js';
-import { clipProbability, log1p, mulMaybe, powGamma } from '../float32-math.js';
+import { clipProbability, log1p, logOneMinusExcess, mulMaybe, powGamma } from '../float32-math.js';
 
 /** What the composite needs of a checked call. */
 export interface SoftmaxCompositeCall {
@@ -45,6 +45,48 @@ function polyU(t: tf.Tensor, q: tf.Tensor, axis: number, gamma: number): { u: tf
   const uRow = tf.add(tf.sum(tf.mul(t, q), axis), tf.sub(tf.scalar(1), tf.sum(t, axis)));
   const u = tf.expandDims(uRow, axis);
   return { u, uPow: powGamma(u, gamma) ?? tf.onesLike(u) };
+}
+
+/**
+ * Poly-1 rows with a one-hot target (one class k with t_k = 1, the others 0) and p_k > 0, regrouped
+ * as core's oneHotPolyRow (docs/math.md, Poly-1 "Accuracy") so that eps ~ -a_k does not cancel:
+ * with q = q_k, p = p_k, s = -log p, f = s - q (logOneMinusExcess),
+ *   loss    = q^g (a f + (a + eps) q)
+ *   dL/dx_k = -q^g (a q^2 + a g p f + (g + 1)(a + eps) p q)
+ *   dL/dx_j = p_j q^g (a q + a g p (f / q) + (g + 1)(a + eps) p)        (j != k)
+ * Returns where to use it (keepDims) and its values; other rows keep the general form.
+ */
+function oneHotPolyRows(
+  t: tf.Tensor,
+  wgt: tf.Tensor,
+  p: tf.Tensor,
+  q: tf.Tensor,
+  s: tf.Tensor,
+  axis: number,
+  gamma: number,
+  polyEpsilon: number,
+): { use: tf.Tensor; loss: tf.Tensor; grad: tf.Tensor } {
+  const hot = tf.notEqual(t, tf.scalar(0));
+  // the hot class's values (a Select, never 0 * inf: s is +Infinity at a masked class)
+  const pick = (v: tf.Tensor) => tf.sum(tf.where(hot, v, tf.scalar(0)), axis, true);
+  const hotCount = pick(tf.onesLike(t));
+  const use = tf.logicalAnd(
+    tf.logicalAnd(tf.equal(hotCount, tf.scalar(1)), tf.equal(pick(t), tf.scalar(1))),
+    tf.greater(pick(p), tf.scalar(0)),
+  );
+  const pK = pick(p);
+  const qK = pick(q);
+  const a = pick(wgt); // a_k t_k with t_k = 1
+  const f = logOneMinusExcess(qK, pick(s));
+  const qPow = powGamma(qK, gamma) ?? tf.onesLike(qK);
+  const both = tf.add(a, tf.scalar(polyEpsilon));
+  const loss = tf.mul(qPow, tf.add(tf.mul(a, f), tf.mul(both, qK)));
+  const fOverQ = tf.where(tf.greater(qK, tf.scalar(0)), tf.div(f, qK), tf.scalar(0));
+  const bothP = tf.mul(tf.mul(both, tf.scalar(gamma + 1)), pK);
+  const agp = tf.mul(tf.mul(a, tf.scalar(gamma)), pK);
+  const gradK = tf.neg(tf.mul(qPow, tf.add(tf.add(tf.mul(a, tf.square(qK)), tf.mul(agp, f)), tf.mul(bothP, qK))));
+  const others = tf.mul(qPow, tf.add(tf.add(tf.mul(a, qK), tf.mul(agp, fOverQ)), bothP));
+  return { use, loss, grad: tf.where(hot, tf.broadcastTo(gradK, p.shape), tf.mul(p, others)) };
 }
 
 /**
@@ -92,6 +134,8 @@ function fromLogits(
   const gTotal = tf.sum(gC, axis, true);
   let grad = tf.sub(tf.mul(p, tf.sub(gTotal, gC)), tf.mul(q, gC));
   let rowLoss = tf.sum(lossC, axis);
+  let oneHot: { use: tf.Tensor; loss: tf.Tensor; grad: tf.Tensor } | null = null;
+  if (polyEpsilon !== 0) oneHot = oneHotPolyRows(t, wgt, p, q, s, axis, gamma, polyEpsilon);
   if (polyEpsilon !== 0) {
     // loss + eps u^(g+1); dL/dx_j - eps (g+1) u^g p_j (t_j - p_t), t_j - p_t = t_j q_j - (p_t - t_j p_j)
     const { u, uPow } = polyU(t, q, axis, gamma);
@@ -100,6 +144,10 @@ function fromLogits(
     rowLoss = tf.add(rowLoss, tf.squeeze(tf.mul(tf.mul(u, uPow), tf.scalar(polyEpsilon)), [axis]));
     const tMinusPT = tf.sub(tf.mul(t, q), tf.sub(pT, tp));
     grad = tf.sub(grad, tf.mul(tf.mul(tf.mul(uPow, tf.scalar(polyEpsilon * (gamma + 1))), p), tMinusPT));
+  }
+  if (oneHot !== null) {
+    rowLoss = tf.where(tf.squeeze(oneHot.use, [axis]), tf.squeeze(oneHot.loss, [axis]), rowLoss);
+    grad = tf.where(oneHot.use, oneHot.grad, grad);
   }
   return {
     loss: tf.where(tf.squeeze(badRow, [axis]), tf.scalar(Number.NaN), rowLoss),

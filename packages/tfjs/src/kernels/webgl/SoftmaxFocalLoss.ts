@@ -30,6 +30,17 @@ const GLSL_HELPERS = `
     }
     return log(1.0 + v);
   }
+  // f(v) = -log(1 - v) - v given s = -log(1 - v) (core's logOneMinusExcess): below 1/2 from
+  // r = v / (2 - v), 2 r^2 / (1 + r) + 2 (r^3/3 + ... + r^15/15), every term >= 0; else s - v.
+  float focalExcess(float v, float s) {
+    if (!(v < 0.5)) { return s - v; }
+    float r = v / (2.0 - v);
+    float r2 = r * r;
+    float h = 1.0 / 15.0;
+    h = 1.0 / 13.0 + r2 * h; h = 1.0 / 11.0 + r2 * h; h = 1.0 / 9.0 + r2 * h;
+    h = 1.0 / 7.0 + r2 * h; h = 1.0 / 5.0 + r2 * h; h = 1.0 / 3.0 + r2 * h;
+    return 2.0 * r2 / (1.0 + r) + 2.0 * r * r2 * h;
+  }
 `;
 
 function powGamma(kind: SoftmaxShaderVariant['gammaKind'], q: string): string {
@@ -57,7 +68,30 @@ function classWeight(v: SoftmaxShaderVariant): string {
  * t_k q_k - (p_t - t_k p_k); from probabilities -eps (g+1) u^g t_k, 0 where p_k was clipped.
  */
 function polyAccumulate(v: SoftmaxShaderVariant): string {
-  return v.poly ? `float tc = ${smoothedTarget(v)}; sumT += tc; sumTQ += tc * q; pT += tc * p;` : '';
+  return v.poly
+    ? `float tc = ${smoothedTarget(v)}; sumT += tc; sumTQ += tc * q; pT += tc * p;
+      if (tc != 0.0) { hotCount += 1; hotT = tc; pHot = p; qHot = q; sHot = s; aHot = wc; }`
+    : '';
+}
+
+/**
+ * A one-hot row (one class with t = 1, the rest 0) with p_k > 0, regrouped as core's oneHotPolyRow
+ * (math.md Poly-1 "Accuracy": no cancellation when eps ~ -a_k); f = s_k - q_k = focalExcess:
+ *   loss = q^g (a f + (a + eps) q);  dL/dx_k = -q^g (a q^2 + a g p f + (g + 1)(a + eps) p q);
+ *   dL/dx_j = p_j q^g (a q + a g p (f / q) + (g + 1)(a + eps) p).
+ */
+function oneHotPolyGlsl(v: SoftmaxShaderVariant): string {
+  const qPow = powGamma(v.gammaKind, 'qHot');
+  const value =
+    v.output === 'loss'
+      ? 'result = qPowH * (aHot * fH + bothH * qHot);'
+      : `result = tK == 1.0
+        ? -qPowH * (aHot * qHot * qHot + aHot * gamma * pHot * fH + (gamma + 1.0) * bothH * pHot * qHot)
+        : pK * qPowH * (aHot * qHot + aHot * gamma * pHot * (qHot > 0.0 ? fH / qHot : 0.0) + (gamma + 1.0) * bothH * pHot);`;
+  return `float fH = focalExcess(qHot, sHot);
+      float qPowH = ${qPow};
+      float bothH = aHot + polyEpsilon;
+      ${value}`;
 }
 
 function fromLogits(v: SoftmaxShaderVariant): string {
@@ -80,6 +114,7 @@ function fromLogits(v: SoftmaxShaderVariant): string {
     float invSum = 1.0 / (1.0 + others);
     float gTotal = 0.0; float gK = 0.0; float pK = 0.0; float qK = 0.0;
     float sumT = 0.0; float sumTQ = 0.0; float pT = 0.0; float tK = 0.0; // Poly-1's sums
+    int hotCount = 0; float hotT = 0.0; float pHot = 0.0; float qHot = 0.0; float sHot = 0.0; float aHot = 0.0;
     for (int c = 0; c < C; c++) {
       float d = getX(o, c, i) - m;
       float p = exp(d) * invSum;
@@ -103,12 +138,16 @@ function fromLogits(v: SoftmaxShaderVariant): string {
     ${
       !v.poly
         ? ''
-        : `float u = sumTQ + (1.0 - sumT);
+        : `if (hotCount == 1 && hotT == 1.0 && pHot > 0.0) {
+      ${oneHotPolyGlsl(v)}
+    } else {
+    float u = sumTQ + (1.0 - sumT);
     float uPow = ${powGamma(v.gammaKind, 'u')};
     ${
       v.output === 'loss'
         ? 'result += polyEpsilon * u * uPow;'
         : 'result -= polyEpsilon * (gamma + 1.0) * uPow * pK * (tK * qK - (pT - tK * pK));'
+    }
     }`
     }`;
 }

@@ -32,6 +32,16 @@ const WGSL_HELPERS = `
     }
     return log(1.0 + v);
   }
+  // f(v) = -log(1 - v) - v given s = -log(1 - v) (core's logOneMinusExcess), as the WebGL program.
+  fn focalExcess(v : f32, s : f32) -> f32 {
+    if (!(v < 0.5)) { return s - v; }
+    let r = v / (2.0 - v);
+    let r2 = r * r;
+    var h = 1.0 / 15.0;
+    h = 1.0 / 13.0 + r2 * h; h = 1.0 / 11.0 + r2 * h; h = 1.0 / 9.0 + r2 * h;
+    h = 1.0 / 7.0 + r2 * h; h = 1.0 / 5.0 + r2 * h; h = 1.0 / 3.0 + r2 * h;
+    return 2.0 * r2 / (1.0 + r) + 2.0 * r * r2 * h;
+  }
 `;
 
 function powGamma(kind: SoftmaxShaderVariant['gammaKind'], q: string): string {
@@ -74,6 +84,7 @@ function fromLogits(v: SoftmaxShaderVariant): string {
     var result = 0.0;
     var gTotal = 0.0; var gK = 0.0; var pK = 0.0; var qK = 0.0;
     var sumT = 0.0; var sumTQ = 0.0; var pT = 0.0; var tK = 0.0; // Poly-1's sums
+    var hotCount = 0; var hotT = 0.0; var pHot = 0.0; var qHot = 0.0; var sHot = 0.0; var aHot = 0.0;
     for (var c = 0; c < C; c++) {
       let d = getX(o, c, i) - m;
       let p = exp(d) * invSum;
@@ -82,7 +93,12 @@ function fromLogits(v: SoftmaxShaderVariant): string {
       let s = logSum - d; // -log p_c >= 0, +Infinity for a -Infinity logit
       let wc = ${classWeight(v, 'c')};
       let qPow = ${qPow};
-      ${v.poly ? `let tc = ${smoothedTarget(v, 'c')}; sumT += tc; sumTQ += tc * q; pT += tc * p;` : ''}
+      ${
+        v.poly
+          ? `let tc = ${smoothedTarget(v, 'c')}; sumT += tc; sumTQ += tc * q; pT += tc * p;
+      if (tc != 0.0) { hotCount += 1; hotT = tc; pHot = p; qHot = q; sHot = s; aHot = wc; }`
+          : ''
+      }
       ${v.poly && v.output === 'grad' ? 'if (c == k) { tK = tc; }' : ''}
       ${
         v.output === 'loss'
@@ -103,7 +119,21 @@ function fromLogits(v: SoftmaxShaderVariant): string {
     ${
       !v.poly
         ? ''
-        : `let u = sumTQ + (1.0 - sumT);
+        : `if (hotCount == 1 && hotT == 1.0 && pHot > 0.0) {
+      // a one-hot row, regrouped as the WebGL program's oneHotPolyGlsl (core's oneHotPolyRow)
+      let fH = focalExcess(qHot, sHot);
+      let qPowH = ${powGamma(v.gammaKind, 'qHot')};
+      let bothH = aHot + uniforms.polyEpsilon;
+      ${
+        v.output === 'loss'
+          ? 'return qPowH * (aHot * fH + bothH * qHot);'
+          : `if (tK == 1.0) { return -qPowH * (aHot * qHot * qHot + aHot * uniforms.gamma * pHot * fH + (uniforms.gamma + 1.0) * bothH * pHot * qHot); }
+      var fOverQ = 0.0;
+      if (qHot > 0.0) { fOverQ = fH / qHot; }
+      return pK * qPowH * (aHot * qHot + aHot * uniforms.gamma * pHot * fOverQ + (uniforms.gamma + 1.0) * bothH * pHot);`
+      }
+    }
+    let u = sumTQ + (1.0 - sumT);
     let uPow = ${powGamma(v.gammaKind, 'u')};
     ${
       v.output === 'loss'
