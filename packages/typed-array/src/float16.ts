@@ -1,11 +1,31 @@
 /**
- * float16 inputs (issue 14). JavaScript has no half-precision arithmetic, and `Float16Array` exists only
- * in recent runtimes, so half-precision data usually arrives as a `Uint16Array` of IEEE binary16 bits
- * (what WebGPU, ONNX and safetensors hand over). The ops compute in float32 or float64: `fromFloat16`
- * widens the data to a Float32Array first, which is exact (every half value is a float32 value), and the
- * result is then an ordinary float32 call, judged by the ordinary float32 tolerance.
+ * float16 inputs (issue 14). JavaScript has no half-precision arithmetic. Where the runtime has
+ * `Float16Array` (ES2025: Node >= 24, Chromium 135+), the scalar ops take one directly as input, float
+ * target or weight, and widen it to a Float32Array after the checks (exact: every half value is a float32
+ * value), so the call is an ordinary float32 call with float32 outputs, judged by the float32 tolerance.
+ * Elsewhere half data arrives as a `Uint16Array` of IEEE binary16 bits (what WebGPU, ONNX and safetensors
+ * hand over), which the caller widens with `fromFloat16` / `float16Tensor`: a plain Uint16Array given to
+ * an op is refused (INVALID_OPTION naming "Uint16Array"), never guessed to hold half bits.
  */
-import type { TensorView } from './types.js';
+import type { Float16ArrayLike, TensorView } from './types.js';
+
+/**
+ * The name of float16 inputs in an adapter declaration's `implements`: the ops whose prologue accepts
+ * Float16Array data (the scalar ops of this entry; ../prepare.ts widens it).
+ */
+export const FLOAT16_INPUTS = 'float16Inputs';
+
+/** True for a `Float16Array` of this runtime (none where the runtime has no Float16Array). */
+export function isFloat16Array(value: unknown): value is Float16ArrayLike {
+  // Looked up per call, not cached at load: the global is the runtime's (or a test's stand-in).
+  const constructor = (globalThis as { Float16Array?: unknown }).Float16Array;
+  return typeof constructor === 'function' && value instanceof (constructor as new () => object);
+}
+
+/** A Float16Array widened exactly to a new Float32Array; any other data unchanged. */
+export function widenFloat16<T>(data: T): T | Float32Array {
+  return isFloat16Array(data) ? new Float32Array(data) : data;
+}
 
 // Every half value, decoded once on first use (256 KiB), so widening is a table lookup per element.
 let table: Float32Array | null = null;

@@ -27,8 +27,17 @@ import {
   type SigmoidLoopParams,
   type SoftmaxLoopParams,
 } from '@focal-loss/core';
-import type { FloatArray, TensorView } from './types.js';
-import { ADAPTER_KEYS, FLOAT_DTYPES, outputBuffer, readOut, tensorInfo, type AdapterOptions } from './views.js';
+import { FLOAT16_INPUTS, isFloat16Array, widenFloat16 } from './float16.js';
+import type { FloatArray, InputArray, TensorView } from './types.js';
+import {
+  ADAPTER_KEYS,
+  FLOAT16_AND_FLOAT_DTYPES,
+  FLOAT_DTYPES,
+  outputBuffer,
+  readOut,
+  tensorInfo,
+  type AdapterOptions,
+} from './views.js';
 
 /**
  * What the scalar ops (sigmoid.ts, softmax.ts) implement beyond the contract's 1.1 base. The SIMD
@@ -44,15 +53,31 @@ export const SCALAR_OPS_DECLARATION: AdapterDeclaration = Object.freeze({
     'ignoreIndex',
     'normalizeProbabilities',
     SIGMOID_CLASS_INDEX_TARGETS,
+    // a Float16Array input, float target or weight, widened exactly to float32 (float16.ts)
+    FLOAT16_INPUTS,
   ]),
 });
+
+/** The dtypes a declaration's ops take: float16 too when it declares FLOAT16_INPUTS. */
+function inputDtypes(declaration: AdapterDeclaration): readonly string[] {
+  return declaration.implements.includes(FLOAT16_INPUTS) ? FLOAT16_AND_FLOAT_DTYPES : FLOAT_DTYPES;
+}
+
+/**
+ * The array type a call's outputs take after the input's: float16 inputs are computed in float32, so
+ * their outputs are Float32Array.
+ */
+function outputLike(data: InputArray): FloatArray {
+  return isFloat16Array(data) ? HALF_OUTPUT_LIKE : (data as FloatArray);
+}
+const HALF_OUTPUT_LIKE = new Float32Array(0);
 
 /** Steps 1 and 3 of the contract's order, as the scalar ops of ../sigmoid.ts, ../softmax.ts do. */
 function splitOptions(options: unknown, op: LossOpName): { lossOptions: Record<string, unknown> } & AdapterOptions {
   const { adapter, loss: lossOptions } = splitCallOptions(options, op, ADAPTER_KEYS);
   const gradient = readBooleanOption('gradient', adapter.gradient, false);
   const out = readOut(adapter.out);
-  const weight = (adapter.weight ?? null) as TensorView<FloatArray> | null;
+  const weight = (adapter.weight ?? null) as TensorView<InputArray> | null;
   return { lossOptions, gradient, out, weight };
 }
 
@@ -73,7 +98,7 @@ export interface PreparedCall<Task> {
  * the core's error itself).
  */
 export function prepareSigmoid(
-  input: TensorView<FloatArray>,
+  input: TensorView<InputArray>,
   target: TensorView<ArrayLike<number>>,
   options: unknown,
   declaration: AdapterDeclaration = BASE_ONLY,
@@ -87,22 +112,24 @@ export function prepareSigmoid(
       target: tensorInfo(target, 'target'),
       weight: weight === null ? null : tensorInfo(weight, 'weight'),
     },
-    FLOAT_DTYPES,
+    inputDtypes(declaration),
     declaration,
   );
   const { options: opts, layout, outputShape } = plan;
   const reduce = opts.reduction !== 'none';
-  const lossData = outputBuffer(out.loss, input.data, reduce ? 1 : layout.size, 'loss', outputShape);
-  const gradData = gradient ? outputBuffer(out.gradInput, input.data, layout.size, 'gradInput', input.shape) : null;
+  const like = outputLike(input.data);
+  const lossData = outputBuffer(out.loss, like, reduce ? 1 : layout.size, 'loss', outputShape);
+  const gradData = gradient ? outputBuffer(out.gradInput, like, layout.size, 'gradInput', input.shape) : null;
   const { loopTarget, ignoreIndex, counted } = sigmoidTargets(plan, target.data, unitIntervalCheck);
   const scale = counted === layout.size ? plan.scale : reductionScale(opts.reduction, opts.normalizer, counted);
   const [alphaPos, alphaNeg] = binaryAlphaPair(opts.alpha);
   const perClass = Array.isArray(opts.posWeight) ? (opts.posWeight as readonly number[]) : null;
   return {
+    // everything checked: float16 data is widened to float32 only now
     task: {
-      input: input.data,
-      target: loopTarget,
-      weight: weight === null ? null : weight.data,
+      input: widenFloat16(input.data),
+      target: widenFloat16(loopTarget),
+      weight: weight === null ? null : widenFloat16(weight.data),
       lossOut: reduce ? null : lossData,
       gradOut: gradData,
       scale,
@@ -157,7 +184,7 @@ function sigmoidTargets(
 
 /** Softmax: checks everything, counts the positions, allocates (or takes) the outputs. */
 export function prepareSoftmax(
-  input: TensorView<FloatArray>,
+  input: TensorView<InputArray>,
   target: TensorView<ArrayLike<number>>,
   options: unknown,
   declaration: AdapterDeclaration = BASE_ONLY,
@@ -170,27 +197,27 @@ export function prepareSoftmax(
       target: tensorInfo(target, 'target'),
       weight: weight === null ? null : tensorInfo(weight, 'weight'),
     },
-    FLOAT_DTYPES,
+    inputDtypes(declaration),
     declaration,
   );
   const { options: opts, layout, outputShape, targetKind, ignoreIndex } = plan;
   const { outer, classes, inner, positions } = layout;
   const reduce = opts.reduction !== 'none';
-  const lossData = outputBuffer(out.loss, input.data, reduce ? 1 : positions, 'loss', outputShape);
-  const gradData = gradient
-    ? outputBuffer(out.gradInput, input.data, input.data.length, 'gradInput', input.shape)
-    : null;
+  const like = outputLike(input.data);
+  const lossData = outputBuffer(out.loss, like, reduce ? 1 : positions, 'loss', outputShape);
+  const gradData = gradient ? outputBuffer(out.gradInput, like, input.data.length, 'gradInput', input.shape) : null;
   let counted = positions;
   if (targetKind === 'index') counted = checkClassIndexTargets(target.data, classes, ignoreIndex);
   else checkUnitIntervalTargets(target.data);
   const scale = reductionScale(opts.reduction, opts.normalizer, counted);
   return {
+    // everything checked: float16 data is widened to float32 only now
     task: {
-      input: input.data,
-      target: target.data,
+      input: widenFloat16(input.data),
+      target: widenFloat16(target.data),
       targetKind,
       ignoreIndex,
-      weight: weight === null ? null : weight.data,
+      weight: weight === null ? null : widenFloat16(weight.data),
       lossOut: reduce ? null : lossData,
       gradOut: gradData,
       scale,

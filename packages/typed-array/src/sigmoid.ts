@@ -1,6 +1,6 @@
 import { sigmoidFocalLoop, type SigmoidFocalLossOptions } from '@focal-loss/core';
 import { SCALAR_OPS_DECLARATION, prepareSigmoid } from './prepare.js';
-import type { CallOptions, FloatArray, FocalLossResult, TensorView } from './types.js';
+import type { CallOptions, Float16ArrayLike, FloatArray, FocalLossResult, InputArray, TensorView } from './types.js';
 
 export type SigmoidCallOptions = SigmoidFocalLossOptions & CallOptions;
 
@@ -16,10 +16,21 @@ export type SigmoidCallOptions = SigmoidFocalLossOptions & CallOptions;
 export function sigmoidFocalLoss<T extends FloatArray>(
   input: TensorView<T>,
   target: TensorView<ArrayLike<number>>,
+  options?: SigmoidCallOptions,
+): FocalLossResult<T>;
+/** A Float16Array input (where the runtime has one) is computed in float32: the outputs are Float32Array. */
+export function sigmoidFocalLoss(
+  input: TensorView<Float16ArrayLike>,
+  target: TensorView<ArrayLike<number>>,
+  options?: SigmoidCallOptions,
+): FocalLossResult<Float32Array>;
+export function sigmoidFocalLoss(
+  input: TensorView<InputArray>,
+  target: TensorView<ArrayLike<number>>,
   options: SigmoidCallOptions = {},
-): FocalLossResult<T> {
+): FocalLossResult {
   const call = prepareSigmoid(input, target, options, SCALAR_OPS_DECLARATION);
   const sum = sigmoidFocalLoop(call.task);
   if (call.reduce) call.loss.data[0] = sum * call.scale;
-  return { loss: call.loss as TensorView<T>, gradInput: call.gradInput as TensorView<T> | null };
+  return { loss: call.loss, gradInput: call.gradInput };
 }

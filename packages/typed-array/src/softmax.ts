@@ -1,6 +1,6 @@
 import { softmaxFocalLoop, type SoftmaxFocalLossOptions } from '@focal-loss/core';
 import { SCALAR_OPS_DECLARATION, prepareSoftmax } from './prepare.js';
-import type { CallOptions, FloatArray, FocalLossResult, TensorView } from './types.js';
+import type { CallOptions, Float16ArrayLike, FloatArray, FocalLossResult, InputArray, TensorView } from './types.js';
 
 export type SoftmaxCallOptions = SoftmaxFocalLossOptions & CallOptions;
 
@@ -13,8 +13,19 @@ export type SoftmaxCallOptions = SoftmaxFocalLossOptions & CallOptions;
 export function softmaxFocalLoss<T extends FloatArray>(
   input: TensorView<T>,
   target: TensorView<ArrayLike<number>>,
+  options?: SoftmaxCallOptions,
+): FocalLossResult<T>;
+/** A Float16Array input (where the runtime has one) is computed in float32: the outputs are Float32Array. */
+export function softmaxFocalLoss(
+  input: TensorView<Float16ArrayLike>,
+  target: TensorView<ArrayLike<number>>,
+  options?: SoftmaxCallOptions,
+): FocalLossResult<Float32Array>;
+export function softmaxFocalLoss(
+  input: TensorView<InputArray>,
+  target: TensorView<ArrayLike<number>>,
   options: SoftmaxCallOptions = {},
-): FocalLossResult<T> {
+): FocalLossResult {
   const call = prepareSoftmax(input, target, options, SCALAR_OPS_DECLARATION);
   if (call.task.classes === 0) {
     // Zero classes: every position's loss is an empty sum (contract 1.1), answered without a
@@ -24,5 +35,5 @@ export function softmaxFocalLoss<T extends FloatArray>(
     const sum = softmaxFocalLoop(call.task);
     if (call.reduce) call.loss.data[0] = sum * call.scale;
   }
-  return { loss: call.loss as TensorView<T>, gradInput: call.gradInput as TensorView<T> | null };
+  return { loss: call.loss, gradInput: call.gradInput };
 }

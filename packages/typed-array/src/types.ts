@@ -1,5 +1,16 @@
 export type FloatArray = Float32Array | Float64Array;
 
+/**
+ * A `Float16Array` (ES2025; Node >= 24, Chromium 135+), typed by its tag so that this package's types need
+ * no ES2025 lib and a `Uint16Array` of half bits does not pass for one. The scalar ops compute it in float32.
+ */
+export interface Float16ArrayLike extends ArrayLike<number> {
+  readonly [Symbol.toStringTag]: 'Float16Array';
+}
+
+/** The float data the scalar ops (sigmoidFocalLoss, softmaxFocalLoss) take: float16 is computed in float32. */
+export type InputArray = FloatArray | Float16ArrayLike;
+
 /** A flat row-major buffer and its shape; `shape: []` is a scalar holding one value. */
 export interface TensorView<T extends ArrayLike<number> = FloatArray> {
   readonly data: T;
@@ -16,8 +27,8 @@ export interface OutputBuffers {
 
 /** What the typed-array adapter adds to the loss options of the core. */
 export interface CallOptions {
-  /** Per-position weights, with the shape of the unreduced loss. */
-  weight?: TensorView<FloatArray> | null;
+  /** Per-position weights, with the shape of the unreduced loss (a Float16Array too, in the scalar ops). */
+  weight?: TensorView<InputArray> | null;
   /** Also return the gradient of the returned loss with respect to `input`. Default false. */
   gradient?: boolean;
   /** Output buffers to fill instead of allocating. */

@@ -1,8 +1,12 @@
 import { FocalLossError, describeShape, describeValue, type TensorInfo } from '@focal-loss/core';
-import type { FloatArray, TensorView } from './types.js';
+import { isFloat16Array } from './float16.js';
+import type { FloatArray, InputArray, TensorView } from './types.js';
 
 /** The float dtypes this adapter computes in (float32 in float64 arithmetic, or float64). */
 export const FLOAT_DTYPES: readonly string[] = ['float32', 'float64'];
+
+/** The float dtypes of ops that declare FLOAT16_INPUTS: float16 data is widened to float32 after the checks. */
+export const FLOAT16_AND_FLOAT_DTYPES: readonly string[] = ['float16', ...FLOAT_DTYPES];
 
 export function isFloatArray(value: unknown): value is FloatArray {
   return value instanceof Float32Array || value instanceof Float64Array;
@@ -10,6 +14,7 @@ export function isFloatArray(value: unknown): value is FloatArray {
 
 /** The dtype of a view's data as the contract names it, or what it is (refused by the plan). */
 function dtypeOf(data: unknown): string {
+  if (isFloat16Array(data)) return 'float16';
   if (data instanceof Float32Array) return 'float32';
   if (data instanceof Float64Array) return 'float64';
   if (data instanceof Int32Array) return 'int32';
@@ -58,7 +63,7 @@ export function outputBuffer(
 
 /** The adapter's own options (everything but the loss options), checked. */
 export interface AdapterOptions {
-  readonly weight: TensorView<FloatArray> | null;
+  readonly weight: TensorView<InputArray> | null;
   readonly gradient: boolean;
   readonly out: { readonly loss?: unknown; readonly gradInput?: unknown };
 }
