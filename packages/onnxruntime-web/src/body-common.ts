@@ -173,3 +173,20 @@ export function scaled(b: BodyEmitter, value: string, factors: readonly (string 
   for (const f of factors) if (f !== null) out = b.op('Mul', [out, f]);
   return out;
 }
+
+/**
+ * A per-class vector (one value per class) shaped [C, 1, ..., 1], so that it broadcasts along the
+ * class axis: as many trailing 1s as the input has axes after the class axis (int64 shape
+ * arithmetic). The softmax body's per-class alpha, the sigmoid body's per-class posWeight.
+ */
+export function alongClassAxis(b: BodyEmitter, x: string, axisScalar: string, perClass: () => string): string {
+  const shape = b.op('Shape', [x]);
+  const rank = b.op('Size', [shape]);
+  // the axis from 0: axis mod rank (Mod of int64 takes the divisor's sign)
+  const axis = b.op('Mod', [axisScalar, rank]);
+  const after = b.op('Slice', [shape, b.op('Unsqueeze', [b.op('Add', [axis, b.int(1)]), b.ints([0])]), b.ints([2 ** 31 - 1])]);
+  const trailingOnes = b.op('Add', [b.op('Mul', [after, b.int(0)]), b.int(1)]);
+  const vectorShape = b.op('Concat', [b.ints([-1]), trailingOnes], [intAttr('axis', 0)]);
+  // the vector last, as it always was (the emitted node order stays that of earlier releases)
+  return b.op('Reshape', [perClass(), vectorShape]);
+}

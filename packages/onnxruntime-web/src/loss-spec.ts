@@ -153,7 +153,7 @@ function polyStructure(o: ResolvedSigmoidOptions | ResolvedSoftmaxOptions): { ha
  */
 export const ORT_DECLARATION: AdapterDeclaration = Object.freeze({
   adapter: '@focal-loss/onnxruntime-web',
-  implements: Object.freeze(['polyEpsilon', 'preset', 'normalizeProbabilities']),
+  implements: Object.freeze(['polyEpsilon', 'preset', 'normalizeProbabilities', 'posWeight']),
 });
 
 export function resolveLossSpec(request: SpecRequest): LossSpec {
@@ -186,6 +186,16 @@ export function resolveLossSpec(request: SpecRequest): LossSpec {
 export function sigmoidSpec(options: ResolvedSigmoidOptions, hasWeight: boolean): LossSpec {
   const values = commonValues(options);
   if (options.alpha !== null) values.alpha = options.alpha;
+  // posWeight (issue 14): structure only when it is not 1
+  let posWeight: { posWeight?: 'scalar' | 'perClass' } = {};
+  if (Array.isArray(options.posWeight)) {
+    posWeight = { posWeight: 'perClass' };
+    values.classPosWeight = options.posWeight;
+    values.axis = options.axis;
+  } else if (options.posWeight !== 1) {
+    posWeight = { posWeight: 'scalar' };
+    values.posWeight = options.posWeight as number;
+  }
   return {
     op: 'sigmoid',
     options,
@@ -197,6 +207,7 @@ export function sigmoidSpec(options: ResolvedSigmoidOptions, hasWeight: boolean)
       hasNormalizer: options.normalizer !== null,
       hasAlpha: options.alpha !== null,
       ...polyStructure(options),
+      ...posWeight,
     },
   };
 }

@@ -26,8 +26,10 @@ export const RUNTIME_OPTIONS: readonly string[] = [
   'labelSmoothing',
   'eps',
   'ignoreIndex',
-  // Poly-1 (only read when polyEpsilon is not 0)
+  // Poly-1 (only read when polyEpsilon is not 0), posWeight (issue 14; per class: classPosWeight)
   'polyEpsilon',
+  'posWeight',
+  'classPosWeight',
   // the family ops' own numbers (issue 15)
   'beta',
   'gammaPos',

@@ -1,8 +1,8 @@
 /**
- * Issue 14 in this package: `preset` (core's tables) and softmax `normalizeProbabilities` against
- * the typed-array float64 reference; the options it does not implement yet (posWeight, sigmoid
- * ignoreIndex and class-index targets) are refused with core's INVALID_OPTION, also when a preset
- * implies them.
+ * Issue 14 in this package: `preset` (core's tables), sigmoid `posWeight` (scalar and per class)
+ * and softmax `normalizeProbabilities` against the typed-array float64 reference; the options it
+ * does not implement yet (sigmoid ignoreIndex and class-index targets) are refused with core's
+ * INVALID_OPTION, also when a preset implies them.
  */
 import { afterAll, describe, expect, it } from 'vitest';
 // test-only reference (a devDependency)
@@ -71,6 +71,48 @@ describe('softmax normalizeProbabilities (fromLogits: false) = typed-array float
   });
 });
 
+describe('sigmoid posWeight = typed-array float64', () => {
+  // [3, 4]: classes on the last axis (4) or, with axis 0, on the first (3)
+  const x = Float32Array.of(1.5, -2, -0.5, 0.25, 40, -40, 9, -17.5, Infinity, -Infinity, 0, 3);
+  const t = Float32Array.of(1, 0, 0.25, 1, 1, 1, 0, 1, 0, 1, 0.5, 0);
+  const cases = [
+    { posWeight: 2 },
+    { posWeight: 0, gamma: 0.5, reduction: 'none' },
+    { posWeight: [1, 2, 0.5, 3], alpha: null, reduction: 'none' },
+    { posWeight: [0.5, 2, 4], axis: 0, reduction: 'sum', labelSmoothing: 0.1 },
+    { posWeight: 3, polyEpsilon: -1, alpha: null, reduction: 'none' },
+    { posWeight: [2, 1, 1, 0.25], polyEpsilon: 1, gamma: 1 },
+  ] as const;
+  for (const options of cases) {
+    it(`logits ${JSON.stringify(options)}, with and without weight, functions and inlined`, async () => {
+      const shape = [3, 4];
+      const w = Float32Array.from(x, (_, i) => 0.5 + (i % 3) / 2);
+      for (const run of [runner, inlineRunner]) {
+        for (const weight of [null, w]) {
+          const call = { ...options, gradient: true, weight: weight === null ? null : { data: weight, shape } };
+          const r = await run.sigmoidFocalLoss({ data: x, shape }, { data: t, shape }, call as never);
+          const ref = sigmoidFocalLoss({ data: f64(x), shape }, { data: f64(t), shape }, {
+            ...options, gradient: true, weight: weight === null ? null : { data: f64(weight), shape },
+          } as never);
+          expectClose(r.loss.data, ref.loss.data, 'loss');
+          expectClose(r.gradInput!.data, ref.gradInput!.data, 'gradInput');
+        }
+      }
+    });
+  }
+
+  it('probabilities with posWeight (and Poly-1)', async () => {
+    const p = Float32Array.of(0.9, 0.2, 1, 0, 0.5, 0.999, 1e-9, 0.3);
+    const tp = Float32Array.of(1, 0, 1, 1, 0.5, 1, 1, 0.4);
+    for (const options of [{ fromLogits: false, posWeight: 2.5, reduction: 'none' }, { fromLogits: false, posWeight: [3, 0.5], axis: -1, polyEpsilon: 2 }] as const) {
+      const r = await runner.sigmoidFocalLoss({ data: p, shape: [4, 2] }, { data: tp, shape: [4, 2] }, { ...options, gradient: true } as never);
+      const ref = sigmoidFocalLoss({ data: f64(p), shape: [4, 2] }, { data: f64(tp), shape: [4, 2] }, { ...options, gradient: true } as never);
+      expectClose(r.loss.data, ref.loss.data, `loss ${JSON.stringify(options)}`);
+      expectClose(r.gradInput!.data, ref.gradInput!.data, `gradInput ${JSON.stringify(options)}`);
+    }
+  });
+});
+
 describe('presets', () => {
   const x = Float32Array.of(1.5, -2, -0.5, 0.25, 40, -40);
   const t = Float32Array.of(1, 0, 0, 1, 1, 0);
@@ -95,7 +137,7 @@ describe('presets', () => {
   it('options not implemented yet are INVALID_OPTION naming them, also when a preset implies them', async () => {
     const one = { data: Float32Array.of(0.5), shape: [1] };
     const code = (p: Promise<unknown>) => p.then(() => 'resolved', (e: unknown) => (isFocalLossError(e) ? `${e.code} ${e.message}` : String(e)));
-    expect(await code(runner.sigmoidFocalLoss(one, one, { posWeight: 2 } as never))).toMatch(/^INVALID_OPTION .*posWeight is not implemented by @focal-loss\/onnxruntime-web/);
+    expect(await code(runner.sigmoidFocalLoss(one, one, { ignoreIndex: 2 } as never))).toMatch(/^INVALID_OPTION .*ignoreIndex is not implemented by @focal-loss\/onnxruntime-web/);
     expect(await code(runner.sigmoidFocalLoss(one, one, { preset: 'detectron2' }))).toMatch(/^INVALID_OPTION .*ignoreIndex is not implemented by @focal-loss\/onnxruntime-web/);
     expect(() => buildLossModel({ op: 'sigmoid', rank: 1, options: { preset: 'kornia' } })).toThrow(/ignoreIndex is not implemented/);
   });

@@ -19,6 +19,7 @@
  */
 import type { BodyEmitter } from './body-emitter.js';
 import {
+  alongClassAxis,
   clippedProbability,
   log1p,
   mulAbsentIfZero,
@@ -39,6 +40,18 @@ export interface SigmoidVariant extends CommonVariant {
   readonly hasAlpha: boolean;
   /** Poly-1's term, read from `polyEpsilon`; absent (not false) when polyEpsilon is 0. */
   readonly hasPoly?: boolean;
+  /**
+   * posWeight w+ (issue 14) on the positive term, ce = w+ t softplus(-x) + (1 - t) softplus(x):
+   * one number (`posWeight`) or one per class along `axis` (`classPosWeight`); absent when it is 1.
+   */
+  readonly posWeight?: 'scalar' | 'perClass';
+}
+
+/** w+ as a value that broadcasts over the input, or null when it is 1 (the graph of before). */
+function positiveWeight(b: BodyEmitter, v: SigmoidVariant, x: string): string | null {
+  if (v.posWeight === 'scalar') return b.param('posWeight', 'float');
+  if (v.posWeight === 'perClass') return alongClassAxis(b, x, b.param('axis', 'int'), () => b.param('classPosWeight', 'floats'));
+  return null;
 }
 
 export function emitSigmoidBody(b: BodyEmitter, v: SigmoidVariant, io: BodyIO, out: BodyOutputs): void {
@@ -77,15 +90,18 @@ export function emitSigmoidBody(b: BodyEmitter, v: SigmoidVariant, io: BodyIO, o
     negLogQ = negLogFromComplement(b, q, p);
     negLogP = negLogFromComplement(b, p, q);
   }
+  const posWeight = positiveWeight(b, v, x);
+  // w+ t, the positive term's weight (t itself without posWeight)
+  const tPos = posWeight === null ? t : b.op('Mul', [posWeight, t]);
   if (v.hasPoly === true) {
-    emitSigmoidPolyBody(b, v, io, out, { t, t1, p, q, negLogP, negLogQ, clipped });
+    emitSigmoidPolyBody(b, v, io, out, { t, t1, p, q, negLogP, negLogQ, clipped, posWeight });
     return;
   }
   // ce = t (-log p) + (1 - t)(-log q) (math.md "Computing it accurately"); from logits a -log is
   // +Infinity at an infinite logit, where a zero target weight means the term is absent
   const ce = v.fromLogits
-    ? b.op('Add', [mulAbsentIfZero(b, t, negLogP), mulAbsentIfZero(b, t1, negLogQ)])
-    : b.op('Add', [b.op('Mul', [t, negLogP]), b.op('Mul', [t1, negLogQ])]);
+    ? b.op('Add', [mulAbsentIfZero(b, tPos, negLogP), mulAbsentIfZero(b, t1, negLogQ)])
+    : b.op('Add', [b.op('Mul', [tPos, negLogP]), b.op('Mul', [t1, negLogQ])]);
   const u = b.op('Add', [b.op('Mul', [p, t1]), b.op('Mul', [q, t])]);
   let focal = powGamma(b, u);
   if (v.hasAlpha) {
@@ -118,7 +134,8 @@ export function emitSigmoidBody(b: BodyEmitter, v: SigmoidVariant, io: BodyIO, o
   if (out.gradInput !== null) {
     const gamma = b.param('gamma', 'float');
     const oneMinus2t = b.op('Sub', [one, b.op('Mul', [b.float(2), t])]);
-    const direct = b.op('Sub', [b.op('Mul', [p, t1]), b.op('Mul', [q, t])]);
+    // dce/dx = p (1 - t) - w+ q t
+    const direct = b.op('Sub', [b.op('Mul', [p, t1]), b.op('Mul', [q, tPos])]);
     let inner: string;
     if (v.fromLogits) {
       // gamma (p q / u)(1 - 2t) ce + (p - t) (math.md "Gradient"). p q / u is bounded, and p q > 0
@@ -134,7 +151,7 @@ export function emitSigmoidBody(b: BodyEmitter, v: SigmoidVariant, io: BodyIO, o
     } else {
       // d/dp: gamma (1 - 2t) ce / u + (1 - t) / q - t / p; u >= eps > 0 after the clip
       const focusing = b.op('Div', [b.op('Mul', [b.op('Mul', [gamma, oneMinus2t]), ce]), u]);
-      inner = b.op('Add', [focusing, b.op('Sub', [b.op('Div', [t1, q]), b.op('Div', [t, p])])]);
+      inner = b.op('Add', [focusing, b.op('Sub', [b.op('Div', [t1, q]), b.op('Div', [tPos, p])])]);
     }
     // 0 where the clip is active, before the weight: the weight then applies by IEEE (NaN * 0 = NaN)
     if (clipped !== null) inner = clipped(inner);

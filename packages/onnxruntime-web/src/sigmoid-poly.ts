@@ -42,6 +42,8 @@ export interface SigmoidPieces {
   readonly negLogQ: string;
   /** From probabilities: 0 where the clip is active. */
   readonly clipped: ((value: string) => string) | null;
+  /** posWeight w+ (broadcastable), or null for 1. */
+  readonly posWeight: string | null;
 }
 
 /**
@@ -73,7 +75,11 @@ export function emitSigmoidPolyBody(b: BodyEmitter, v: SigmoidVariant, io: BodyI
   }
   const alphaPlusEps = b.op('Add', [alphaT ?? one, eps]);
   // ce - u without cancellation (a term of zero target weight is absent: f is +Infinity at an infinite logit)
-  const excess = b.op('Add', [mulAbsentIfZero(b, t, logExcess(b, q, s.negLogP)), mulAbsentIfZero(b, t1, logExcess(b, p, s.negLogQ))]);
+  // with w+: D gains t (w+ - 1) softplus(-x) (core's sigmoidPolyFromParts)
+  const extra = s.posWeight === null ? null : b.op('Sub', [s.posWeight, one]);
+  let positiveExcess = logExcess(b, q, s.negLogP);
+  if (extra !== null) positiveExcess = b.op('Add', [mulAbsentIfZero(b, extra, s.negLogP), positiveExcess]);
+  const excess = b.op('Add', [mulAbsentIfZero(b, t, positiveExcess), mulAbsentIfZero(b, t1, logExcess(b, p, s.negLogQ))]);
   const withAlpha = (value: string) => (alphaT === null ? value : b.op('Mul', [alphaT, value]));
   // the weight multiplies u^g first (as the focal path multiplies the focal factor first)
   const weightedPow = io.weight === null ? uPow : b.op('Mul', [io.weight, uPow]);
@@ -91,14 +97,18 @@ export function emitSigmoidPolyBody(b: BodyEmitter, v: SigmoidVariant, io: BodyI
     if (v.fromLogits) {
       const pq = b.op('Mul', [p, q]);
       const first = b.op('Mul', [b.op('Mul', [polyCoefficient, pq]), oneMinus2t]);
-      const direct = b.op('Sub', [b.op('Mul', [b.op('Mul', [p, p]), t1]), b.op('Mul', [b.op('Mul', [q, q]), t])]);
+      let direct = b.op('Sub', [b.op('Mul', [b.op('Mul', [p, p]), t1]), b.op('Mul', [b.op('Mul', [q, q]), t])]);
+      // B = p^2 (1 - t) - q t (w+ - 1 + q)
+      if (extra !== null) direct = b.op('Sub', [direct, b.op('Mul', [b.op('Mul', [q, t]), extra])]);
       // (p q / u) D -> 0 where p q = 0 (an infinite logit: D may be +Infinity there)
       const focusing = b.op('Where', [b.op('Greater', [pq, b.float(0)]), b.op('Mul', [b.op('Div', [pq, u]), excess]), b.float(0)]);
       const rest = b.op('Add', [direct, b.op('Mul', [b.op('Mul', [gamma, oneMinus2t]), focusing])]);
       inner = b.op('Add', [first, withAlpha(rest)]);
     } else {
       const first = b.op('Mul', [polyCoefficient, oneMinus2t]);
-      const direct = b.op('Sub', [b.op('Div', [b.op('Mul', [t1, p]), q]), b.op('Div', [b.op('Mul', [t, q]), p])]);
+      let direct = b.op('Sub', [b.op('Div', [b.op('Mul', [t1, p]), q]), b.op('Div', [b.op('Mul', [t, q]), p])]);
+      // (1 - t)/q - w+ t/p = (1 - t) p/q - t q/p + (1 - 2t) - (w+ - 1) t/p
+      if (extra !== null) direct = b.op('Sub', [direct, b.op('Div', [b.op('Mul', [extra, t]), p])]);
       // u >= eps > 0 after the clip
       const focusing = b.op('Div', [excess, u]);
       const rest = b.op('Add', [direct, b.op('Mul', [b.op('Mul', [gamma, oneMinus2t]), focusing])]);

@@ -25,6 +25,7 @@
 import type { BodyEmitter } from './body-emitter.js';
 import {
   accurateSum,
+  alongClassAxis,
   clippedProbability,
   log1p,
   mulAbsentIfZero,
@@ -54,21 +55,6 @@ export interface SoftmaxVariant extends CommonVariant {
    * gradient is dL/dx_j = (g_j - sum_c g_c r_c) / S (core's softmax-math.ts).
    */
   readonly normalizeProbabilities?: boolean;
-}
-
-/**
- * The per-class alpha shaped [C, 1, ..., 1], so that it broadcasts along the class axis: as many
- * trailing 1s as the input has axes after the class axis (int64 shape arithmetic).
- */
-function classAlphaAlongAxis(b: BodyEmitter, x: string, axisScalar: string): string {
-  const shape = b.op('Shape', [x]);
-  const rank = b.op('Size', [shape]);
-  // the axis from 0: axis mod rank (Mod of int64 takes the divisor's sign)
-  const axis = b.op('Mod', [axisScalar, rank]);
-  const after = b.op('Slice', [shape, b.op('Unsqueeze', [b.op('Add', [axis, b.int(1)]), b.ints([0])]), b.ints([2 ** 31 - 1])]);
-  const trailingOnes = b.op('Add', [b.op('Mul', [after, b.int(0)]), b.int(1)]);
-  const alphaShape = b.op('Concat', [b.ints([-1]), trailingOnes], [intAttr('axis', 0)]);
-  return b.op('Reshape', [b.param('classAlpha', 'floats'), alphaShape]);
 }
 
 export function emitSoftmaxBody(b: BodyEmitter, v: SoftmaxVariant, io: BodyIO, out: BodyOutputs): void {
@@ -113,7 +99,7 @@ export function emitSoftmaxBody(b: BodyEmitter, v: SoftmaxVariant, io: BodyIO, o
   ]);
   let w = t;
   if (v.alphaKind === 'scalar') w = b.op('Mul', [t, b.param('alpha', 'float')]);
-  else if (v.alphaKind === 'perClass') w = b.op('Mul', [t, classAlphaAlongAxis(b, x, axisScalar)]);
+  else if (v.alphaKind === 'perClass') w = b.op('Mul', [t, alongClassAxis(b, x, axisScalar, () => b.param('classAlpha', 'floats'))]);
 
   let p: string;
   let q: string;
