@@ -10,7 +10,7 @@ import * as ort from 'onnxruntime-web';
 import type { ConformanceAdapter } from '../../conformance/src/adapter.js';
 import { createOnnxRuntimeWebAdapter } from '../../conformance/src/adapters/onnxruntime-web.js';
 import { createTfjsAdapters } from '../../conformance/src/adapters/tfjs.js';
-import { createTypedArrayAdapters } from '../../conformance/src/adapters/typed-array.js';
+import { createTypedArrayAdapters, float16Handover } from '../../conformance/src/adapters/typed-array.js';
 import { createTypedArrayPoolAdapter } from '../../conformance/src/adapters/typed-array-pool.js';
 import { createTypedArraySimdAdapter } from '../../conformance/src/adapters/typed-array-simd.js';
 import { simdStatus } from '@focal-loss/typed-array/simd';
@@ -154,7 +154,11 @@ export function createBrowserAdapters(sink: BackendInfo): ConformanceAdapter[] {
   const [f32, f64] = createTypedArrayAdapters() as [ConformanceAdapter, ConformanceAdapter];
   const [tfCpu, tfWasm] = createTfjsAdapters({ wasmPaths: pageUrl('wasm/tfjs/') }) as [ConformanceAdapter, ConformanceAdapter];
   return [
-    recordingBackendInfo(f32, () => ({ arithmetic: 'JavaScript numbers (float64), stored in Float32Array' }), sink),
+    recordingBackendInfo(
+      f32,
+      () => ({ arithmetic: 'JavaScript numbers (float64), stored in Float32Array', float16: float16Handover() }),
+      sink,
+    ),
     recordingBackendInfo(f64, () => ({ arithmetic: 'JavaScript numbers (float64), stored in Float64Array' }), sink),
     recordingBackendInfo(createTypedArraySimdAdapter(), () => ({ ...simdStatus(), arithmetic: 'WebAssembly SIMD128, float32' }), sink),
     recordingBackendInfo(

@@ -15,12 +15,31 @@ import {
 import type { AdapterOutputs, ConformanceAdapter, Fixture, FixtureTensor } from '../adapter.js';
 import { declaredOptionSupport, float16Bits, float32Support, floatInputSupport, tensorArray, wantsGradient } from './fixture-tensors.js';
 
+/** The runtime's Float16Array (ES2025: Chromium, Node >= 24), or undefined (Node 20). */
+function runtimeFloat16Array(): (new (values: readonly number[]) => ArrayLike<number>) | undefined {
+  return (globalThis as { Float16Array?: new (values: readonly number[]) => ArrayLike<number> }).Float16Array;
+}
+
+/** How typed-array-f32 hands float16 fixture data to the ops on this runtime (shown by the browser page). */
+export function float16Handover(): string {
+  return runtimeFloat16Array() === undefined
+    ? 'float16 fixtures: binary16 bits (Uint16Array) widened by fromFloat16 (no Float16Array here)'
+    : 'float16 fixtures: the runtime\'s Float16Array, taken by the ops directly';
+}
+
+/** The ops that take Float16Array data directly (the scalar sigmoid and softmax ops, FLOAT16_INPUTS). */
+const FLOAT16_OPS: readonly string[] = ['sigmoid_focal_loss', 'softmax_focal_loss'];
+
 /**
- * A fixture tensor as this package takes it; float16 data arrives as binary16 bits (Uint16Array) and is
- * widened exactly by the package's fromFloat16 (issue 14), then held in the adapter's precision.
+ * A fixture tensor as this package takes it (issue 14). float16 data: typed-array-f32 gives the ops
+ * that declare float16 inputs a real Float16Array where the runtime has one (they widen it to float32
+ * themselves); otherwise it arrives as binary16 bits (Uint16Array), widened exactly by the package's
+ * fromFloat16, then held in the adapter's precision.
  */
-function packageArray(tensor: FixtureTensor, precision: 'float32' | 'float64'): ArrayLike<number> {
+function packageArray(tensor: FixtureTensor, precision: 'float32' | 'float64', op: string): ArrayLike<number> {
   if (tensor.dtype !== 'float16') return tensorArray(tensor, precision);
+  const Float16 = runtimeFloat16Array();
+  if (precision === 'float32' && Float16 !== undefined && FLOAT16_OPS.includes(op)) return new Float16(tensor.data);
   const widened = fromFloat16(float16Bits(tensor.data));
   return precision === 'float32' ? widened : Float64Array.from(widened);
 }
@@ -57,11 +76,11 @@ function createTypedArrayAdapter(precision: 'float32' | 'float64'): ConformanceA
       const call = {
         ...fixture.options,
         gradient: wantsGradient(fixture),
-        weight: weight === undefined ? null : { data: packageArray(weight, precision), shape: weight.shape },
+        weight: weight === undefined ? null : { data: packageArray(weight, precision, fixture.op), shape: weight.shape },
       };
       // An int32 input reaches the library only in error fixtures (floatInputSupport), which it must refuse.
-      const x = { data: packageArray(input, precision) as FloatArray, shape: input.shape };
-      const t = { data: packageArray(target, precision), shape: target.shape };
+      const x = { data: packageArray(input, precision, fixture.op) as FloatArray, shape: input.shape };
+      const t = { data: packageArray(target, precision, fixture.op), shape: target.shape };
       const op = OPS[fixture.op];
       if (op === undefined) throw new Error(`typed-array adapter: no op ${fixture.op}`);
       const result = op(x, t, call);
