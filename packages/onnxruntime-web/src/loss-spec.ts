@@ -10,6 +10,7 @@ import {
   isPlainObject,
   requireDeclaredOptions,
   resolveFamilyOptions,
+  SIGMOID_CLASS_INDEX_TARGETS,
   resolveSigmoidOptions,
   resolveSoftmaxOptions,
   type ResolvedSigmoidOptions,
@@ -153,7 +154,7 @@ function polyStructure(o: ResolvedSigmoidOptions | ResolvedSoftmaxOptions): { ha
  */
 export const ORT_DECLARATION: AdapterDeclaration = Object.freeze({
   adapter: '@focal-loss/onnxruntime-web',
-  implements: Object.freeze(['polyEpsilon', 'preset', 'normalizeProbabilities', 'posWeight']),
+  implements: Object.freeze(['polyEpsilon', 'preset', 'normalizeProbabilities', 'posWeight', 'ignoreIndex', SIGMOID_CLASS_INDEX_TARGETS]),
 });
 
 export function resolveLossSpec(request: SpecRequest): LossSpec {
@@ -183,9 +184,15 @@ export function resolveLossSpec(request: SpecRequest): LossSpec {
 }
 
 /** The spec of options the core has already resolved (the runner's call plan). */
-export function sigmoidSpec(options: ResolvedSigmoidOptions, hasWeight: boolean): LossSpec {
+export function sigmoidSpec(
+  options: ResolvedSigmoidOptions,
+  hasWeight: boolean,
+  /** The target value the graph ignores: the option's, or core's EXPANDED_IGNORED for expanded class indices. */
+  graphIgnoreIndex: number | null = options.ignoreIndex,
+): LossSpec {
   const values = commonValues(options);
   if (options.alpha !== null) values.alpha = options.alpha;
+  if (graphIgnoreIndex !== null) values.ignoreIndex = graphIgnoreIndex;
   // posWeight (issue 14): structure only when it is not 1
   let posWeight: { posWeight?: 'scalar' | 'perClass' } = {};
   if (Array.isArray(options.posWeight)) {
@@ -208,6 +215,7 @@ export function sigmoidSpec(options: ResolvedSigmoidOptions, hasWeight: boolean)
       hasAlpha: options.alpha !== null,
       ...polyStructure(options),
       ...posWeight,
+      ...(graphIgnoreIndex !== null ? { hasIgnoreIndex: true } : {}),
     },
   };
 }

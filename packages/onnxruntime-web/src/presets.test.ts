@@ -1,8 +1,7 @@
 /**
- * Issue 14 in this package: `preset` (core's tables), sigmoid `posWeight` (scalar and per class)
- * and softmax `normalizeProbabilities` against the typed-array float64 reference; the options it
- * does not implement yet (sigmoid ignoreIndex and class-index targets) are refused with core's
- * INVALID_OPTION, also when a preset implies them.
+ * Issue 14 in this package, against the typed-array float64 reference: `preset` (core's tables),
+ * sigmoid `posWeight` (scalar and per class), sigmoid `ignoreIndex` and int32 class-index targets
+ * (expanded by the runner, label C = background), softmax `normalizeProbabilities`.
  */
 import { afterAll, describe, expect, it } from 'vitest';
 // test-only reference (a devDependency)
@@ -113,6 +112,44 @@ describe('sigmoid posWeight = typed-array float64', () => {
   });
 });
 
+describe('sigmoid ignoreIndex and class-index targets = typed-array float64', () => {
+  // [2, 3, 2] logits, classes on axis 1 (3), labels [2, 2] in 0..3 (3 = background), -1 ignored
+  const shape = [2, 3, 2];
+  const x = Float32Array.of(1.5, -2, -0.5, 0.25, 40, -40, 9, -17.5, 3, 0, -3, 0.5);
+  const labels = Int32Array.of(0, 3, -1, 2);
+  const cases = [
+    { axis: 1, ignoreIndex: -1 },
+    { axis: 1, ignoreIndex: -1, reduction: 'none', posWeight: [1, 2, 0.5], polyEpsilon: -1, alpha: null },
+    { axis: 1, ignoreIndex: -1, reduction: 'sum', fromLogits: false },
+    { preset: 'detectron2', axis: 1 },
+    { preset: 'mmdet', axis: 1, ignoreIndex: -1, normalizer: 2 },
+  ] as const;
+  for (const options of cases) {
+    it(`class indices ${JSON.stringify(options)}, functions and inlined`, async () => {
+      const input = 'fromLogits' in options ? Float32Array.from(x, (v) => Math.fround(1 / (1 + Math.exp(-v)))) : x;
+      for (const run of [runner, inlineRunner]) {
+        const r = await run.sigmoidFocalLoss({ data: input, shape }, { data: labels, shape: [2, 2] }, { ...options, gradient: true } as never);
+        const ref = sigmoidFocalLoss({ data: f64(input), shape }, { data: labels, shape: [2, 2] }, { ...options, gradient: true } as never);
+        expect(r.loss.shape).toEqual([...ref.loss.shape]);
+        expectClose(r.loss.data, ref.loss.data, 'loss');
+        expectClose(r.gradInput!.data, ref.gradInput!.data, 'gradInput');
+      }
+    });
+  }
+
+  it('dense targets with ignoreIndex: ignored elements give 0 and leave the mean', async () => {
+    const t = Float32Array.of(1, 0, 7, 0.5, 1, 0, 7, 1, 0, 0, 1, 7);
+    for (const options of [{ ignoreIndex: 7 }, { ignoreIndex: 7, reduction: 'none', gamma: 0.5 }] as const) {
+      const w = Float32Array.from(x, (_, i) => (i === 2 ? Number.NaN : 0.5 + (i % 3)));
+      const call = { ...options, gradient: true, weight: { data: w, shape } };
+      const r = await runner.sigmoidFocalLoss({ data: x, shape }, { data: t, shape }, call as never);
+      const ref = sigmoidFocalLoss({ data: f64(x), shape }, { data: f64(t), shape }, { ...options, gradient: true, weight: { data: f64(w), shape } } as never);
+      expectClose(r.loss.data, ref.loss.data, 'loss');
+      expectClose(r.gradInput!.data, ref.gradInput!.data, 'gradInput');
+    }
+  });
+});
+
 describe('presets', () => {
   const x = Float32Array.of(1.5, -2, -0.5, 0.25, 40, -40);
   const t = Float32Array.of(1, 0, 0, 1, 1, 0);
@@ -134,11 +171,12 @@ describe('presets', () => {
     expectClose(r.gradInput!.data, ref.gradInput!.data, 'keras gradInput');
   });
 
-  it('options not implemented yet are INVALID_OPTION naming them, also when a preset implies them', async () => {
+  it('out-of-range values stay the core\'s errors', async () => {
     const one = { data: Float32Array.of(0.5), shape: [1] };
     const code = (p: Promise<unknown>) => p.then(() => 'resolved', (e: unknown) => (isFocalLossError(e) ? `${e.code} ${e.message}` : String(e)));
-    expect(await code(runner.sigmoidFocalLoss(one, one, { ignoreIndex: 2 } as never))).toMatch(/^INVALID_OPTION .*ignoreIndex is not implemented by @focal-loss\/onnxruntime-web/);
-    expect(await code(runner.sigmoidFocalLoss(one, one, { preset: 'detectron2' }))).toMatch(/^INVALID_OPTION .*ignoreIndex is not implemented by @focal-loss\/onnxruntime-web/);
-    expect(() => buildLossModel({ op: 'sigmoid', rank: 1, options: { preset: 'kornia' } })).toThrow(/ignoreIndex is not implemented/);
+    // every option of issue 14 is implemented now: the core's own checks remain
+    expect(await code(runner.sigmoidFocalLoss(one, one, { posWeight: -1 } as never))).toMatch(/^INVALID_OPTION .*posWeight/);
+    expect(await code(runner.sigmoidFocalLoss(one, { data: Int32Array.of(5), shape: [] }, { ignoreIndex: -1 } as never))).toMatch(/^INVALID_TARGET/);
+    expect(() => buildLossModel({ op: 'softmax', rank: 2, options: { normalizeProbabilities: true } })).toThrow(/normalizeProbabilities/);
   });
 });

@@ -23,6 +23,10 @@ import {
   checkBinaryTargets,
   checkClassIndexTargets,
   checkFamilyTargets,
+  checkSigmoidClassIndexTargets,
+  checkSigmoidTargetsIgnoring,
+  expandClassIndexTargets,
+  EXPANDED_IGNORED,
   checkUnitIntervalTargets,
   isFamilyOp,
   planFamilyCall,
@@ -117,13 +121,12 @@ export function prepareCall(op: LossOp, inputValue: unknown, targetValue: unknow
   // 2, 4, 5, 6 in the plan; 7, the target values, here
   if (op === 'sigmoid') {
     const plan = planSigmoidCall(loss, tensors, INPUT_DTYPES, ORT_DECLARATION);
-    if (plan.targetKind === 'binary') checkBinaryTargets(target.view.data);
-    else checkUnitIntervalTargets(target.view.data);
+    const dense = sigmoidTargets(plan, target.view);
     return {
-      spec: sigmoidSpec(plan.options, hasWeight),
+      spec: sigmoidSpec(plan.options, hasWeight, dense.ignoreIndex),
       input: input.view,
       // int32 or bool 0/1 targets mean the float targets 0/1 (contract 1.1): fed as float32
-      target: floatTensor(target.view),
+      target: floatTensor(dense.view),
       weight: weight?.view ?? null,
       outputShape: plan.outputShape,
       gradient,
@@ -166,6 +169,28 @@ function prepareFamilyCall(op: FamilyOpName, inputValue: unknown, targetValue: u
     outputShape: plan.outputShape,
     gradient,
   };
+}
+
+/**
+ * Step 7 for sigmoid targets (as typed-array's prepare.ts), and what the graph reads: the targets,
+ * or (issue 14) int32 class indices expanded to dense 0/1 targets of the input's shape with ignored
+ * positions marked EXPANDED_IGNORED, which the graph then ignores. A "mean" counts the elements that
+ * are not ignored (the graph counts them itself).
+ */
+function sigmoidTargets(plan: ReturnType<typeof planSigmoidCall>, view: View): { view: View; ignoreIndex: number | null } {
+  const ignore = plan.options.ignoreIndex;
+  if (plan.targetKind === 'classIndex' && plan.classLayout !== null) {
+    checkSigmoidClassIndexTargets(view.data, plan.classLayout.classes, ignore);
+    const expanded = expandClassIndexTargets(view.data, plan.classLayout, ignore);
+    return { view: { dtype: 'int32', data: expanded, shape: plan.layout.lossShape }, ignoreIndex: ignore === null ? null : EXPANDED_IGNORED };
+  }
+  if (ignore !== null) {
+    checkSigmoidTargetsIgnoring(view.data, plan.targetKind === 'binary' ? 'binary' : 'float', ignore);
+    return { view, ignoreIndex: ignore };
+  }
+  if (plan.targetKind === 'binary') checkBinaryTargets(view.data);
+  else checkUnitIntervalTargets(view.data);
+  return { view, ignoreIndex: null };
 }
 
 function floatTensor(view: View): ort.Tensor {

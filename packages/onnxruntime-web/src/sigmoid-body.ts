@@ -34,6 +34,7 @@ import {
   type CommonVariant,
 } from './body-common.js';
 import { emitSigmoidPolyBody } from './sigmoid-poly.js';
+import { maskIgnored, sigmoidIgnoring } from './sigmoid-ignore.js';
 
 export interface SigmoidVariant extends CommonVariant {
   /** False when alpha is null: alpha_t is then 1 and the body has no alpha attribute. */
@@ -45,6 +46,12 @@ export interface SigmoidVariant extends CommonVariant {
    * one number (`posWeight`) or one per class along `axis` (`classPosWeight`); absent when it is 1.
    */
   readonly posWeight?: 'scalar' | 'perClass';
+  /**
+   * Elements whose target equals the `ignoreIndex` attribute give loss 0 and gradient 0 and are not
+   * counted by "mean" (issue 14; class-index targets reach the graph expanded, their ignored
+   * positions marked with core's EXPANDED_IGNORED). Absent when there is no ignoreIndex.
+   */
+  readonly hasIgnoreIndex?: boolean;
 }
 
 /** w+ as a value that broadcasts over the input, or null when it is 1 (the graph of before). */
@@ -110,7 +117,7 @@ export function emitSigmoidBody(b: BodyEmitter, v: SigmoidVariant, io: BodyIO, o
     focal = b.op('Mul', [alphaT, focal]);
   }
   const weight = io.weight;
-  const scale = reductionScale(b, v, () => sizeAsFloat(b, x));
+  const { ignored, scale } = sigmoidIgnoring(b, v, io);
 
   // The weight multiplies the focal factor first: an infinite weight then meets alpha_t u^gamma
   // (tiny but not 0) before a product of tiny factors underflows float32 to 0, where IEEE would
@@ -129,7 +136,7 @@ export function emitSigmoidBody(b: BodyEmitter, v: SigmoidVariant, io: BodyIO, o
       const atInfinity = b.op('Where', [b.op('Equal', [ce, b.float(Infinity)]), absent, product]);
       perPosition = b.op('Where', [b.op('Equal', [focal, b.float(0)]), atInfinity, product]);
     }
-    emitReducedLoss(b, v, perPosition, scale, out.loss);
+    emitReducedLoss(b, v, maskIgnored(b, ignored, perPosition), scale, out.loss);
   }
   if (out.gradInput !== null) {
     const gamma = b.param('gamma', 'float');
@@ -156,6 +163,6 @@ export function emitSigmoidBody(b: BodyEmitter, v: SigmoidVariant, io: BodyIO, o
     // 0 where the clip is active, before the weight: the weight then applies by IEEE (NaN * 0 = NaN)
     if (clipped !== null) inner = clipped(inner);
     const grad = scaled(b, b.op('Mul', [weightedFocal, inner]), [scale]);
-    b.opNamed('Identity', [grad], out.gradInput);
+    b.opNamed('Identity', [maskIgnored(b, ignored, grad)], out.gradInput);
   }
 }

@@ -22,13 +22,12 @@ import {
   emitReducedLoss,
   mulAbsentIfZero,
   powGamma,
-  reductionScale,
   scaled,
-  sizeAsFloat,
   type BodyIO,
   type BodyOutputs,
 } from './body-common.js';
 import type { SigmoidVariant } from './sigmoid-body.js';
+import { maskIgnored, sigmoidIgnoring } from './sigmoid-ignore.js';
 
 /** What the sigmoid body computed before the loss: the smoothed target and both probabilities. */
 export interface SigmoidPieces {
@@ -83,11 +82,11 @@ export function emitSigmoidPolyBody(b: BodyEmitter, v: SigmoidVariant, io: BodyI
   const withAlpha = (value: string) => (alphaT === null ? value : b.op('Mul', [alphaT, value]));
   // the weight multiplies u^g first (as the focal path multiplies the focal factor first)
   const weightedPow = io.weight === null ? uPow : b.op('Mul', [io.weight, uPow]);
-  const scale = reductionScale(b, v, () => sizeAsFloat(b, io.input));
+  const { ignored, scale } = sigmoidIgnoring(b, v, io);
   if (out.loss !== null) {
     const alphaExcess = alphaT === null ? excess : mulAbsentIfZero(b, alphaT, excess);
     const inner = b.op('Add', [alphaExcess, b.op('Mul', [alphaPlusEps, u])]);
-    emitReducedLoss(b, v, b.op('Mul', [weightedPow, inner]), scale, out.loss);
+    emitReducedLoss(b, v, maskIgnored(b, ignored, b.op('Mul', [weightedPow, inner])), scale, out.loss);
   }
   if (out.gradInput !== null) {
     const gamma = b.param('gamma', 'float');
@@ -114,6 +113,6 @@ export function emitSigmoidPolyBody(b: BodyEmitter, v: SigmoidVariant, io: BodyI
       const rest = b.op('Add', [direct, b.op('Mul', [b.op('Mul', [gamma, oneMinus2t]), focusing])]);
       inner = (s.clipped as (value: string) => string)(b.op('Add', [first, withAlpha(rest)]));
     }
-    b.opNamed('Identity', [scaled(b, b.op('Mul', [weightedPow, inner]), [scale])], out.gradInput);
+    b.opNamed('Identity', [maskIgnored(b, ignored, scaled(b, b.op('Mul', [weightedPow, inner]), [scale]))], out.gradInput);
   }
 }
