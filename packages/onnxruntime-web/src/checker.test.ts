@@ -73,6 +73,14 @@ const STANDALONE: [string, LossModelOptions][] = [
   ['vfl-default', { op: 'varifocal_loss', rank: 2, gradient: true }],
   ['vfl-not-iou-weighted-inputs', { op: 'varifocal_loss', rank: 2, gradient: true, optionInputs: true, options: { iouWeighted: false, normalizer: 3 } }],
   ['asl-default-weight', { op: 'asymmetric_loss', rank: 2, gradient: true, weight: true }],
+  // issue 14: posWeight (scalar, per class), sigmoid ignoreIndex, softmax normalizeProbabilities
+  ['sigmoid-pos-weight-ignore', { op: 'sigmoid', rank: 2, gradient: true, options: { posWeight: 2, ignoreIndex: -1 } }],
+  ['sigmoid-class-pos-weight-poly-inputs', {
+    op: 'sigmoid', rank: 3, gradient: true, optionInputs: true, options: { posWeight: [1, 2, 3], axis: 1, polyEpsilon: -1, ignoreIndex: 2 },
+  }],
+  ['softmax-normalize-probabilities', {
+    op: 'softmax', rank: 2, gradient: true, targetKind: 'probability', options: { fromLogits: false, normalizeProbabilities: true },
+  }],
   ['asl-inputs-opset13', { op: 'asymmetric_loss', rank: 1, gradient: true, optionInputs: true, opsetVersion: 13, options: { clip: 0, reduction: 'none' } }],
 ];
 
