@@ -49,7 +49,16 @@ export const INPUT_DTYPES: readonly string[] = ['float32'];
  * The options beyond the contract's 1.1 base that every path of this package implements (fused
  * kernels of cpu, wasm, webgl and webgpu, and the composite): the core refuses any other in effect.
  */
-export const TFJS_DECLARATION: AdapterDeclaration = Object.freeze({ adapter: '@focal-loss/tfjs', implements: Object.freeze(['polyEpsilon']) });
+export const TFJS_DECLARATION: AdapterDeclaration = Object.freeze({
+  adapter: '@focal-loss/tfjs',
+  implements: Object.freeze([
+    'polyEpsilon',
+    // issue 14: the core resolves a preset to defaults; every option it turns on must be declared too
+    'preset',
+    // softmax from probabilities: the core's loop on cpu/wasm, the composite elsewhere (softmax.ts)
+    'normalizeProbabilities',
+  ]),
+});
 
 export interface TensorCall {
   readonly input: tf.Tensor;

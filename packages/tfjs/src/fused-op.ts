@@ -22,7 +22,12 @@ import {
  * in float64 themselves. The GPU kernels (webgl, webgpu) return the unreduced loss, which is then
  * summed here with the blocked sum.
  */
-const HOST_BACKENDS = new Set(['cpu', 'wasm']);
+export const HOST_BACKENDS: ReadonlySet<string> = new Set(['cpu', 'wasm']);
+
+/** Whether the active backend's kernels are the host ones (cpu, wasm), which run the core's loops. */
+export function onHostBackend(): boolean {
+  return HOST_BACKENDS.has(tf.getBackend());
+}
 
 /** Whether `kernelName` runs this call: registered for the active backend, and not refused. */
 export function useFusedKernel(kernelName: string, composite: boolean): boolean {
@@ -116,6 +121,7 @@ export function softmaxFused(call: SoftmaxTensorCall): tf.Tensor {
     gradient: recording(),
     polyEpsilon: options.polyEpsilon,
     classWeights: Array.from(classWeights(options.alpha, layout.classes)),
+    normalizeProbabilities: options.normalizeProbabilities,
     targetKind,
     ignoreIndex: ignoreIndex ?? Number.NaN,
     normalizer: options.normalizer ?? 0,

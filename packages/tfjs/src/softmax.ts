@@ -12,7 +12,7 @@ import type * as tf from '@tensorflow/tfjs-core';
 import { planSoftmaxTensorCall, type TensorCallOptions } from './call-plan.js';
 import { softmaxComposite } from './composite/softmax-composite.js';
 import { emptyInputLoss } from './custom-grad.js';
-import { softmaxFused, useFusedKernel } from './fused-op.js';
+import { onHostBackend, softmaxFused, useFusedKernel } from './fused-op.js';
 import { SOFTMAX_FOCAL_LOSS } from './kernels/kernel-names.js';
 import { warnIfFloat16 } from './precision-warning.js';
 
@@ -58,8 +58,12 @@ export function softmaxFocalLoss(input: tf.Tensor, target: tf.Tensor, options?: 
     const constants = call.weight === null ? [call.target] : [call.target, call.weight];
     return emptyInputLoss(call.input, constants, reduce ? null : layout.lossShape);
   }
-  // Zero classes (a loss of 0 per position) is left to the composite, which needs no kernel.
-  if (layout.classes > 0 && useFusedKernel(SOFTMAX_FOCAL_LOSS, call.composite)) return softmaxFused(call);
+  // Zero classes (a loss of 0 per position) is left to the composite, which needs no kernel. The
+  // GPU programs do not implement the issue-14 options (normalizeProbabilities): the composite does.
+  const gpuLacksOption = plan.options.normalizeProbabilities && !onHostBackend();
+  if (layout.classes > 0 && !gpuLacksOption && useFusedKernel(SOFTMAX_FOCAL_LOSS, call.composite)) {
+    return softmaxFused(call);
+  }
   return softmaxComposite({
     input: call.input,
     target: call.target,

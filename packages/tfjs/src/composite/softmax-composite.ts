@@ -165,8 +165,13 @@ function fromProbabilities(
   eps: number,
   t: tf.Tensor,
   polyEpsilon: number,
+  normalize: boolean,
 ): RowTerms {
-  const { p, q, logP, clipped } = clipProbability(x, eps);
+  // normalizeProbabilities (issue 14, Keras; core math.md): r = x / S with S the row's sum, before
+  // the clip; the gradient g with respect to r is carried through the division at the end.
+  const rowSum = normalize ? tf.sum(x, axis, true) : null;
+  const r = rowSum === null ? x : tf.div(x, rowSum);
+  const { p, q, logP, clipped } = clipProbability(r, eps);
   const s = tf.neg(logP);
   const qPow = powGamma(q, gamma);
   const lossC = weighted(wgt, wgtNonZero, mulMaybe(s, qPow));
@@ -180,7 +185,10 @@ function fromProbabilities(
     loss = tf.add(loss, tf.squeeze(tf.mul(tf.mul(u, uPow), tf.scalar(polyEpsilon)), [axis]));
     gradC = tf.sub(gradC, tf.mul(tf.mul(uPow, tf.scalar(polyEpsilon * (gamma + 1))), t));
   }
-  return { loss, grad: tf.where(clipped, tf.scalar(0), gradC) };
+  const g = tf.where(clipped, tf.scalar(0), gradC);
+  if (rowSum === null) return { loss, grad: g };
+  // dL/dx_j = (g_j - sum_c g_c r_c) / S
+  return { loss, grad: tf.div(tf.sub(g, tf.sum(tf.mul(g, r), axis, true)), rowSum) };
 }
 
 /** Shape with every dimension 1 except the class axis: class-wise constants broadcast along it. */
@@ -246,7 +254,7 @@ export function softmaxComposite(call: SoftmaxCompositeCall): tf.Tensor {
       } else {
         const terms = opts.fromLogits
           ? fromLogits(x2, axis, ids, wgt, wgtNonZero, gamma, t, polyEpsilon)
-          : fromProbabilities(x2, axis, wgt, wgtNonZero, gamma, eps, t, polyEpsilon);
+          : fromProbabilities(x2, axis, wgt, wgtNonZero, gamma, eps, t, polyEpsilon, opts.normalizeProbabilities);
         // IEEE products with the weight (a NaN or infinite weight propagates).
         rowLoss = mulMaybe(terms.loss, weight2);
         grad = weight2 === null ? terms.grad : tf.mul(terms.grad, tf.expandDims(weight2, axis));

@@ -40,6 +40,8 @@ export interface SigmoidFocalLossAttrs extends FocalLossCommonAttrs {
 export interface SoftmaxFocalLossAttrs extends FocalLossCommonAttrs {
   /** a_c for every class. */
   classWeights: number[];
+  /** Issue 14: rows divided by their sum before the clip (probabilities only); the core's loop does it. */
+  normalizeProbabilities: boolean;
   targetKind: 'index' | 'probability';
   /** Ignored class index, or NaN for none (attributes cannot be null). */
   ignoreIndex: number;

@@ -74,6 +74,7 @@ export function softmaxFocalImpl(memory: FusedMemory, attrs: SoftmaxFocalLossAtt
     fromLogits: attrs.fromLogits,
     eps: attrs.eps,
     polyEpsilon: attrs.polyEpsilon,
+    normalizeProbabilities: attrs.normalizeProbabilities,
   });
   if (reduce) memory.loss[0] = sum * scale;
 }
