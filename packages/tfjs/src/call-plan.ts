@@ -6,6 +6,7 @@
  */
 import {
   FocalLossError,
+  SIGMOID_CLASS_INDEX_TARGETS,
   type AdapterDeclaration,
   describeValue,
   planSigmoidCall,
@@ -55,8 +56,11 @@ export const TFJS_DECLARATION: AdapterDeclaration = Object.freeze({
     'polyEpsilon',
     // issue 14: the core resolves a preset to defaults; every option it turns on must be declared too
     'preset',
-    // softmax from probabilities: the core's loop on cpu/wasm, the composite elsewhere (softmax.ts)
+    // the core's loops on cpu/wasm, the composite on webgl/webgpu (sigmoid.ts, softmax.ts)
     'normalizeProbabilities',
+    'posWeight',
+    'ignoreIndex',
+    SIGMOID_CLASS_INDEX_TARGETS,
   ]),
 });
 

@@ -93,7 +93,7 @@ export function recording(): boolean {
 }
 
 export function sigmoidFused(call: SigmoidTensorCall): tf.Tensor {
-  const { options, scale } = call.plan;
+  const { options, scale, classLayout, targetKind } = call.plan;
   const [alphaPos, alphaNeg] = binaryAlphaPair(options.alpha);
   const attrs: SigmoidFocalLossAttrs = {
     gamma: options.gamma,
@@ -106,6 +106,14 @@ export function sigmoidFused(call: SigmoidTensorCall): tf.Tensor {
     alphaPos,
     alphaNeg,
     scale,
+    posWeight: typeof options.posWeight === 'number' ? options.posWeight : 1,
+    posWeights: typeof options.posWeight === 'number' ? [] : Array.from(options.posWeight),
+    classOuter: classLayout?.outer ?? 1,
+    classes: classLayout?.classes ?? 1,
+    classInner: classLayout?.inner ?? 1,
+    classIndexTargets: targetKind === 'classIndex',
+    ignoreIndex: options.ignoreIndex ?? Number.NaN,
+    normalizer: options.normalizer ?? 0,
   };
   return runFused(SIGMOID_FOCAL_LOSS, call, attrs, (dy) => dy);
 }

@@ -3,12 +3,19 @@
  * @focal-loss/core attached through tf.customGrad. One plan (every check), then one of two paths,
  * chosen once: the fused kernel of the active backend, or the composite formulation.
  */
-import { checkBinaryTargets, checkUnitIntervalTargets, type SigmoidFocalLossOptions } from '@focal-loss/core';
+import {
+  checkBinaryTargets,
+  checkSigmoidClassIndexTargets,
+  checkSigmoidTargetsIgnoring,
+  checkUnitIntervalTargets,
+  type SigmoidFocalLossOptions,
+  type SigmoidPlan,
+} from '@focal-loss/core';
 import type * as tf from '@tensorflow/tfjs-core';
 import { planSigmoidTensorCall, type TensorCallOptions } from './call-plan.js';
 import { sigmoidComposite } from './composite/sigmoid-composite.js';
 import { emptyInputLoss } from './custom-grad.js';
-import { sigmoidFused, useFusedKernel } from './fused-op.js';
+import { onHostBackend, sigmoidFused, useFusedKernel } from './fused-op.js';
 import { SIGMOID_FOCAL_LOSS } from './kernels/kernel-names.js';
 import { warnIfFloat16 } from './precision-warning.js';
 
@@ -37,23 +44,40 @@ export function sigmoidFocalLoss(input: tf.Tensor, target: tf.Tensor, options?: 
 export function sigmoidFocalLoss(input: tf.Tensor, target: tf.Tensor, options?: SigmoidFocalLossTensorOptions): tf.Tensor {
   const call = planSigmoidTensorCall(input, target, options);
   const { plan } = call;
-  if (call.checkTargets) {
-    const values = call.target.dataSync();
-    if (plan.targetKind === 'binary') checkBinaryTargets(values);
-    else checkUnitIntervalTargets(values);
-  }
+  if (call.checkTargets) checkTargetValues(plan, call.target.dataSync());
   warnIfFloat16();
   const reduce = plan.options.reduction !== 'none';
   if (call.input.size === 0) {
     const constants = call.weight === null ? [call.target] : [call.target, call.weight];
     return emptyInputLoss(call.input, constants, reduce ? null : plan.layout.lossShape);
   }
-  if (useFusedKernel(SIGMOID_FOCAL_LOSS, call.composite)) return sigmoidFused(call);
+  // The GPU programs do not implement issue 14's options (posWeight, ignoreIndex, class-index
+  // targets): the composite does; the cpu/wasm kernels run the core's loop, which does.
+  const gpuLacksOption = usesIssue14Option(plan) && !onHostBackend();
+  if (!gpuLacksOption && useFusedKernel(SIGMOID_FOCAL_LOSS, call.composite)) return sigmoidFused(call);
   return sigmoidComposite({
     input: call.input,
     target: call.target,
     weight: call.weight,
     options: plan.options,
     scale: plan.scale,
+    targetKind: plan.targetKind,
+    classLayout: plan.classLayout,
   });
+}
+
+function usesIssue14Option(plan: SigmoidPlan): boolean {
+  const { options, targetKind } = plan;
+  return targetKind === 'classIndex' || options.ignoreIndex !== null || options.posWeight !== 1;
+}
+
+/** INVALID_TARGET for a value the target kind does not allow (ignored values allowed). */
+function checkTargetValues(plan: SigmoidPlan, values: ArrayLike<number>): void {
+  const ignore = plan.options.ignoreIndex;
+  if (plan.targetKind === 'classIndex' && plan.classLayout !== null) {
+    checkSigmoidClassIndexTargets(values, plan.classLayout.classes, ignore);
+  } else if (ignore !== null) {
+    checkSigmoidTargetsIgnoring(values, plan.targetKind === 'binary' ? 'binary' : 'float', ignore);
+  } else if (plan.targetKind === 'binary') checkBinaryTargets(values);
+  else checkUnitIntervalTargets(values);
 }

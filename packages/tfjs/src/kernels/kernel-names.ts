@@ -33,8 +33,21 @@ export interface FocalLossCommonAttrs extends NamedAttrMap {
 export interface SigmoidFocalLossAttrs extends FocalLossCommonAttrs {
   alphaPos: number;
   alphaNeg: number;
-  /** The mean's factor, known on the host for sigmoid. */
+  /** The mean's factor, known on the host for sigmoid (recomputed by the kernel when elements are ignored). */
   scale: number;
+  /** Issue 14: the positive term's weight, one number (1: none) or, when posWeights is not empty, per class. */
+  posWeight: number;
+  posWeights: number[];
+  /** The class axis as outer x classes x inner (all 1 when no option needs it). */
+  classOuter: number;
+  classes: number;
+  classInner: number;
+  /** int32 class indices of the input's shape without the class axis, label `classes` = background. */
+  classIndexTargets: boolean;
+  /** Targets (or labels) equal to it are ignored; NaN for none (attributes cannot be null). */
+  ignoreIndex: number;
+  /** The mean's divisor given by the user, or 0 for none. */
+  normalizer: number;
 }
 
 export interface SoftmaxFocalLossAttrs extends FocalLossCommonAttrs {

@@ -3,7 +3,7 @@
  * softmaxFocalLoop, the same code as @focal-loss/typed-array) run over whatever memory the backend
  * holds, typed-array views either way. The kernels differ only in where that memory lives.
  */
-import { reductionScale, sigmoidFocalLoop, softmaxFocalLoop } from '@focal-loss/core';
+import { EXPANDED_IGNORED, expandClassIndexTargets, reductionScale, sigmoidFocalLoop, softmaxFocalLoop } from '@focal-loss/core';
 import type { SigmoidFocalLossAttrs, SoftmaxFocalLossAttrs } from './kernel-names.js';
 
 type Numbers = ArrayLike<number>;
@@ -18,16 +18,40 @@ export interface FusedMemory {
   readonly grad: Out | null;
 }
 
+/**
+ * Issue 14's targets as the core's loop reads them (as @focal-loss/typed-array's prepare.ts): class
+ * indices expanded to dense 0/1 with ignored positions marked EXPANDED_IGNORED, and the mean's count
+ * of the elements not ignored, read from the backend's memory.
+ */
+function sigmoidLoopTargets(
+  target: Numbers,
+  attrs: SigmoidFocalLossAttrs,
+): { target: Numbers; ignoreIndex: number | null; scale: number } {
+  const ignore = Number.isNaN(attrs.ignoreIndex) ? null : attrs.ignoreIndex;
+  let dense = target;
+  let loopIgnore = ignore;
+  if (attrs.classIndexTargets) {
+    const layout = { axis: 0, outer: attrs.classOuter, classes: attrs.classes, inner: attrs.classInner };
+    dense = expandClassIndexTargets(target, layout, ignore);
+    loopIgnore = ignore === null ? null : EXPANDED_IGNORED;
+  }
+  if (loopIgnore === null) return { target: dense, ignoreIndex: null, scale: attrs.scale };
+  const counted = dense.length - countedPositions(dense, loopIgnore, true);
+  const scale = reductionScale(attrs.reduction, attrs.normalizer === 0 ? null : attrs.normalizer, counted);
+  return { target: dense, ignoreIndex: loopIgnore, scale };
+}
+
 /** Sigmoid: loss (reduced in compensated float64, then scaled) and gradient, one pass. */
 export function sigmoidFocalImpl(memory: FusedMemory, attrs: SigmoidFocalLossAttrs): void {
   const reduce = attrs.reduction !== 'none';
+  const { target, ignoreIndex, scale } = sigmoidLoopTargets(memory.target, attrs);
   const sum = sigmoidFocalLoop({
     input: memory.input,
-    target: memory.target,
+    target,
     weight: memory.weight,
     lossOut: reduce ? null : memory.loss,
     gradOut: memory.grad,
-    scale: attrs.scale,
+    scale,
     gamma: attrs.gamma,
     alphaPos: attrs.alphaPos,
     alphaNeg: attrs.alphaNeg,
@@ -35,14 +59,22 @@ export function sigmoidFocalImpl(memory: FusedMemory, attrs: SigmoidFocalLossAtt
     fromLogits: attrs.fromLogits,
     eps: attrs.eps,
     polyEpsilon: attrs.polyEpsilon,
+    posWeight: attrs.posWeight,
+    posWeights: attrs.posWeights.length === 0 ? null : attrs.posWeights,
+    classInner: attrs.classInner,
+    classes: attrs.classes,
+    ignoreIndex,
   });
-  if (reduce) memory.loss[0] = sum * attrs.scale;
+  if (reduce) memory.loss[0] = sum * scale;
 }
 
-/** Positions whose index is not `ignoreIndex`: the mean's count, read from the backend's memory. */
-function countedPositions(target: Numbers, ignoreIndex: number): number {
+/**
+ * Positions whose index is not `ignoreIndex` (or, with `equal`, those that are): the mean's count,
+ * read from the backend's memory.
+ */
+function countedPositions(target: Numbers, ignoreIndex: number, equal = false): number {
   let counted = 0;
-  for (let i = 0; i < target.length; i++) if (target[i] !== ignoreIndex) counted++;
+  for (let i = 0; i < target.length; i++) if ((target[i] === ignoreIndex) === equal) counted++;
   return counted;
 }
 
