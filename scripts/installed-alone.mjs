@@ -63,6 +63,10 @@ const scenarios = {
     readmeExamples: [
       { package: '@focal-loss/core', heading: null },
       { package: '@focal-loss/typed-array', heading: null },
+      { package: '@focal-loss/typed-array', heading: '## Presets and the options they need' },
+      { package: '@focal-loss/typed-array', heading: '## float16 inputs' },
+      { package: '@focal-loss/typed-array', heading: '## Poly-1 (`polyEpsilon`)' },
+      { package: '@focal-loss/typed-array', heading: '## The focal-loss family' },
     ],
     modules: { core: '@focal-loss/core', typed: '@focal-loss/typed-array' },
     body: `
@@ -103,7 +107,10 @@ throwsCode(
       { name: '@tensorflow/tfjs-backend-cpu', range: (m) => m.get('@focal-loss/tfjs').devDependencies['@tensorflow/tfjs-backend-cpu'] },
     ],
     mustNotInstall: ['onnxruntime-web', 'onnxruntime-common', '@focal-loss/typed-array'],
-    readmeExamples: [{ package: '@focal-loss/tfjs', heading: '## A custom training step' }],
+    readmeExamples: [
+      { package: '@focal-loss/tfjs', heading: '## A custom training step' },
+      { package: '@focal-loss/tfjs', heading: '## The focal-loss family' },
+    ],
     modules: { tf: '@tensorflow/tfjs-core', cpu: '@tensorflow/tfjs-backend-cpu', adapter: '@focal-loss/tfjs' },
     body: `
 await tf.setBackend('cpu');
@@ -123,7 +130,10 @@ throwsCode(() => adapter.sigmoidFocalLoss(x, tf.tensor1d([1, 0]), options), 'SHA
     missingPeer: 'onnxruntime-web',
     peers: [{ name: 'onnxruntime-web', range: (m) => m.get('@focal-loss/onnxruntime-web').peerDependencies['onnxruntime-web'] }],
     mustNotInstall: ['@tensorflow/tfjs-core', '@tensorflow/tfjs', '@focal-loss/typed-array'],
-    readmeExamples: [{ package: '@focal-loss/onnxruntime-web', heading: '### Standalone model' }],
+    readmeExamples: [
+      { package: '@focal-loss/onnxruntime-web', heading: '### Standalone model' },
+      { package: '@focal-loss/onnxruntime-web', heading: '## The focal-loss family and Poly-1' },
+    ],
     modules: { adapter: '@focal-loss/onnxruntime-web' },
     body: `
 const runner = new adapter.FocalLossRunner();
