@@ -118,7 +118,7 @@ describeEachEnv('issue 14 options', (env) => {
               : Float32Array.from(raw, (v, i) => (ignoreIndex !== null && i % 5 === 2 ? ignoreIndex : kind === 'binary' ? Math.round(v) : v));
           const tShape = kind === 'classIndex' ? labelShape : shape;
           const ws = seededFloats(seed + 2, n, 0, 2);
-          const posWeight = pw === 'perClass' ? Array.from({ length: classes }, (_, c) => 0.5 + c) : pw;
+          const posWeight: number | number[] = pw === 'perClass' ? Array.from({ length: classes }, (_, c) => 0.5 + c) : (pw as number);
           // axis is only accepted where it places something (class-index targets, per-class posWeight)
           const axisOption = kind === 'classIndex' || pw === 'perClass' ? { axis } : {};
           const options = { gamma, reduction, ...axisOption, fromLogits, polyEpsilon, labelSmoothing, posWeight, ignoreIndex, alpha: 0.25 };
@@ -164,6 +164,16 @@ describeEachEnv('issue 14 options', (env) => {
     const bad = tf.tensor1d([3, 0], 'int32');
     expect(thrownCode(() => sigmoidFocalLoss(x, bad, { checkTargets: true, composite }))).toBe('INVALID_TARGET');
     tf.dispose([x, labels, dense, a, b, bad]);
+  });
+
+  it('refuses invalid issue-14 values with the core codes', () => {
+    const x = tf.tensor2d([[0.5, -0.5]]);
+    const t = tf.tensor2d([[1, 0]]);
+    expect(thrownCode(() => sigmoidFocalLoss(x, t, { preset: 'pytorch' as never, composite }))).toBe('INVALID_OPTION');
+    expect(thrownCode(() => sigmoidFocalLoss(x, t, { posWeight: -1, composite }))).toBe('INVALID_OPTION');
+    expect(thrownCode(() => sigmoidFocalLoss(x, t, { posWeight: [1, 2, 3], composite }))).toBe('SHAPE_MISMATCH');
+    expect(thrownCode(() => softmaxFocalLoss(x, t, { preset: 'torchvision', composite }))).toBe('INVALID_OPTION');
+    tf.dispose([x, t]);
   });
 
   it('refuses normalizeProbabilities with logits (INVALID_OPTION)', () => {
