@@ -6,6 +6,9 @@
  */
 import {
   asymmetricLoop,
+  type FamilyLoopBase,
+  type FamilyOpName,
+  type FamilyPlan,
   focalLossStarLoop,
   qualityFocalLoop,
   varifocalLoop,
@@ -24,16 +27,27 @@ export type AsymmetricLossCallOptions = AsymmetricLossOptions & CallOptions;
 
 type Target = TensorView<ArrayLike<number>>;
 
+/**
+ * Each variant's core loop from the base params and the plan's options: one table, used by the
+ * ops below and by the pool's workers (over blocks: `begin`/`end` in the base).
+ */
+export const FAMILY_LOOPS: { readonly [Op in FamilyOpName]: (base: FamilyLoopBase, options: FamilyPlan<Op>['options']) => number } = {
+  sigmoid_focal_loss_star: (base, o) => {
+    const [alphaPos, alphaNeg] = o.alpha === null ? [1, 1] : [o.alpha, 1 - o.alpha];
+    return focalLossStarLoop({ ...base, gamma: o.gamma, beta: o.beta, alphaPos, alphaNeg });
+  },
+  quality_focal_loss: (base, o) => qualityFocalLoop({ ...base, beta: o.beta }),
+  varifocal_loss: (base, o) => varifocalLoop({ ...base, alpha: o.alpha, gamma: o.gamma, iouWeighted: o.iouWeighted }),
+  asymmetric_loss: (base, o) => asymmetricLoop({ ...base, gammaPos: o.gammaPos, gammaNeg: o.gammaNeg, clip: o.clip }),
+};
+
 /** FL* (RetinaNet paper, appendix A; fvcore `sigmoid_focal_loss_star`): alpha_t softplus(-(gamma x_t + beta)) / gamma. */
 export function sigmoidFocalLossStar<T extends FloatArray>(
   input: TensorView<T>,
   target: Target,
   options: FocalLossStarCallOptions = {},
 ): FocalLossResult<T> {
-  return runFamilyOp('sigmoid_focal_loss_star', input, target, options, (base, { options: o }) => {
-    const [alphaPos, alphaNeg] = o.alpha === null ? [1, 1] : [o.alpha, 1 - o.alpha];
-    return focalLossStarLoop({ ...base, gamma: o.gamma, beta: o.beta, alphaPos, alphaNeg });
-  });
+  return runFamilyOp('sigmoid_focal_loss_star', input, target, options, (base, plan) => FAMILY_LOOPS.sigmoid_focal_loss_star(base, plan.options));
 }
 
 /** Quality Focal Loss (GFL; mmdet `QualityFocalLoss` with dense targets): |t - p|^beta ce(x, t). */
@@ -42,9 +56,7 @@ export function qualityFocalLoss<T extends FloatArray>(
   target: Target,
   options: QualityFocalLossCallOptions = {},
 ): FocalLossResult<T> {
-  return runFamilyOp('quality_focal_loss', input, target, options, (base, { options: o }) =>
-    qualityFocalLoop({ ...base, beta: o.beta }),
-  );
+  return runFamilyOp('quality_focal_loss', input, target, options, (base, plan) => FAMILY_LOOPS.quality_focal_loss(base, plan.options));
 }
 
 /** Varifocal Loss (VarifocalNet; mmdet `VarifocalLoss`): t ce for t > 0, alpha p^gamma ce for t = 0. */
@@ -53,9 +65,7 @@ export function varifocalLoss<T extends FloatArray>(
   target: Target,
   options: VarifocalLossCallOptions = {},
 ): FocalLossResult<T> {
-  return runFamilyOp('varifocal_loss', input, target, options, (base, { options: o }) =>
-    varifocalLoop({ ...base, alpha: o.alpha, gamma: o.gamma, iouWeighted: o.iouWeighted }),
-  );
+  return runFamilyOp('varifocal_loss', input, target, options, (base, plan) => FAMILY_LOOPS.varifocal_loss(base, plan.options));
 }
 
 /** Asymmetric Loss (Ridnik et al.; Alibaba-MIIL/ASL `AsymmetricLoss`) over 0/1 multi-label targets. */
@@ -64,7 +74,5 @@ export function asymmetricLoss<T extends FloatArray>(
   target: Target,
   options: AsymmetricLossCallOptions = {},
 ): FocalLossResult<T> {
-  return runFamilyOp('asymmetric_loss', input, target, options, (base, { options: o }) =>
-    asymmetricLoop({ ...base, gammaPos: o.gammaPos, gammaNeg: o.gammaNeg, clip: o.clip }),
-  );
+  return runFamilyOp('asymmetric_loss', input, target, options, (base, plan) => FAMILY_LOOPS.asymmetric_loss(base, plan.options));
 }
