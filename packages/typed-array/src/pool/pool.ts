@@ -5,7 +5,20 @@
  */
 import { sigmoidFocalLoss as scalarSigmoidFocalLoss, type SigmoidCallOptions } from '../sigmoid.js';
 import { softmaxFocalLoss as scalarSoftmaxFocalLoss, type SoftmaxCallOptions } from '../softmax.js';
-import { checkUnitIntervalTargets } from '@focal-loss/core';
+import { checkUnitIntervalTargets, type FamilyOpName } from '@focal-loss/core';
+import { distributionFocalLoss, type DistributionFocalLossOptions } from '../family/distribution.js';
+import {
+  asymmetricLoss,
+  qualityFocalLoss,
+  sigmoidFocalLossStar,
+  varifocalLoss,
+  type AsymmetricLossCallOptions,
+  type FocalLossStarCallOptions,
+  type QualityFocalLossCallOptions,
+  type VarifocalLossCallOptions,
+} from '../family/ops.js';
+import { prepareFamilyCall } from '../family/run.js';
+import type { FamilyTask } from './family-blocks.js';
 import { simdSupported } from '../simd/feature.js';
 import { finishCall, POOL_DECLARATION, prepareSigmoid, prepareSoftmax, type PreparedCall } from '../simd/prepare.js';
 
@@ -45,6 +58,39 @@ export interface FocalLossPool {
     options?: SoftmaxCallOptions,
   ): Promise<FocalLossResult<T>>;
   /**
+   * The focal-loss family (issue 15), with the main entry's API. No SIMD kernel: the workers run
+   * the core's float64 loop of the op on the sigmoid's fixed blocks of Float32Array inputs, the
+   * block sums added in block order (the same bits for any number of threads; the reduced loss
+   * may differ from the one-pass scalar op in its last bits). Float64 inputs, and runtimes
+   * without SIMD, run the scalar op on the calling thread.
+   */
+  sigmoidFocalLossStar<T extends FloatArray>(
+    input: TensorView<T>,
+    target: TensorView<ArrayLike<number>>,
+    options?: FocalLossStarCallOptions,
+  ): Promise<FocalLossResult<T>>;
+  qualityFocalLoss<T extends FloatArray>(
+    input: TensorView<T>,
+    target: TensorView<ArrayLike<number>>,
+    options?: QualityFocalLossCallOptions,
+  ): Promise<FocalLossResult<T>>;
+  varifocalLoss<T extends FloatArray>(
+    input: TensorView<T>,
+    target: TensorView<ArrayLike<number>>,
+    options?: VarifocalLossCallOptions,
+  ): Promise<FocalLossResult<T>>;
+  asymmetricLoss<T extends FloatArray>(
+    input: TensorView<T>,
+    target: TensorView<ArrayLike<number>>,
+    options?: AsymmetricLossCallOptions,
+  ): Promise<FocalLossResult<T>>;
+  /** Distribution Focal Loss: the scalar op (a softmax with gamma 0), on the calling thread. */
+  distributionFocalLoss<T extends FloatArray>(
+    input: TensorView<T>,
+    positions: TensorView<ArrayLike<number>>,
+    options?: DistributionFocalLossOptions,
+  ): Promise<FocalLossResult<T>>;
+  /**
    * Lets the calls in flight finish (or, after `timeoutMs`, rejects those still running), then
    * stops the workers; later calls reject. Resolves once every call has settled.
    */
@@ -59,7 +105,8 @@ interface Geometry {
   readonly perBlock: number;
 }
 
-type AnyTask = SigmoidTask | SoftmaxTask;
+type AnyTask = SigmoidTask | SoftmaxTask | FamilyTask;
+type PoolOp = 'sigmoid' | 'softmax' | 'family';
 /** A request before its id (each member of the union without its id). */
 type RequestWithoutId = PoolRequest extends infer R ? (R extends unknown ? Omit<R, 'id'> : never) : never;
 
@@ -146,7 +193,7 @@ export function createPool(spawn: SpawnWorker, options: FocalLossPoolOptions = {
     });
   }
 
-  async function runShared(op: 'sigmoid' | 'softmax', task: AnyTask, geometry: Geometry, ranges: Array<[number, number]>, wantSums: boolean) {
+  async function runShared(op: PoolOp, task: AnyTask, geometry: Geometry, ranges: Array<[number, number]>, wantSums: boolean) {
     const sharedTask = {
       ...task,
       input: shared(task.input, true),
@@ -165,7 +212,7 @@ export function createPool(spawn: SpawnWorker, options: FocalLossPoolOptions = {
     return responses;
   }
 
-  async function runTransfer(op: 'sigmoid' | 'softmax', task: AnyTask, geometry: Geometry, ranges: Array<[number, number]>, wantSums: boolean) {
+  async function runTransfer(op: PoolOp, task: AnyTask, geometry: Geometry, ranges: Array<[number, number]>, wantSums: boolean) {
     const { positions, classes, inner, perBlock } = geometry;
     return Promise.all(
       ranges.map(async ([firstBlock, endBlock], w) => {
@@ -176,7 +223,7 @@ export function createPool(spawn: SpawnWorker, options: FocalLossPoolOptions = {
         const stop = Math.ceil(end / inner) * inner;
         const e0 = origin * classes;
         const e1 = stop * classes;
-        const perElementTarget = op === 'sigmoid' || (task as SoftmaxTask).targetKind === 'probability';
+        const perElementTarget = op !== 'softmax' || (task as SoftmaxTask).targetKind === 'probability';
         const local = {
           ...task,
           input: task.input.slice(e0, e1),
@@ -204,7 +251,7 @@ export function createPool(spawn: SpawnWorker, options: FocalLossPoolOptions = {
     );
   }
 
-  async function run<T extends FloatArray>(op: 'sigmoid' | 'softmax', call: PreparedCall<AnyTask>, geometry: Geometry): Promise<FocalLossResult<T>> {
+  async function run<T extends FloatArray>(op: PoolOp, call: PreparedCall<AnyTask>, geometry: Geometry): Promise<FocalLossResult<T>> {
     const blocks = Math.ceil(geometry.positions / geometry.perBlock);
     if (blocks === 0 || geometry.classes === 0) {
       if (geometry.classes === 0) call.loss.data.fill(0);
@@ -233,6 +280,46 @@ export function createPool(spawn: SpawnWorker, options: FocalLossPoolOptions = {
       ),
     );
     if (responses.some((response) => (response.outside ?? -1) >= 0)) checkUnitIntervalTargets(target);
+  }
+
+  /**
+   * A family op: the scalar op's prologue (the same errors, before any work), then the workers
+   * over the fixed blocks; targets that are not a typed array the workers take are sent as float64.
+   */
+  function family<T extends FloatArray>(
+    name: FamilyOpName,
+    input: TensorView<T>,
+    target: TensorView<ArrayLike<number>>,
+    options: unknown,
+    scalar: (input: TensorView<T>, target: TensorView<ArrayLike<number>>, options: never) => FocalLossResult<T>,
+  ): Promise<FocalLossResult<T>> {
+    return track(async () => {
+      if (!isFloat32View(input) || !simdSupported()) return scalar(input, target, options as never);
+      const prepared = prepareFamilyCall(name, input, target, options);
+      const { base, plan } = prepared;
+      const targets = base.target;
+      const task: FamilyTask = {
+        name,
+        options: plan.options,
+        input: base.input as Float32Array,
+        target:
+          targets instanceof Float32Array || targets instanceof Float64Array || targets instanceof Int32Array
+            ? targets
+            : Float64Array.from(targets),
+        weight: base.weight as FloatArray | null,
+        lossOut: base.lossOut as FloatArray | null,
+        gradOut: base.gradOut as FloatArray | null,
+        scale: base.scale,
+      };
+      const call: PreparedCall<FamilyTask> = {
+        task,
+        reduce: prepared.reduce,
+        scale: plan.scale,
+        loss: { data: prepared.lossData, shape: plan.outputShape },
+        gradInput: prepared.gradData === null ? null : { data: prepared.gradData, shape: [...input.shape] },
+      };
+      return run<T>('family', call, { positions: task.input.length, classes: 1, inner: 1, perBlock: SIGMOID_BLOCK });
+    });
   }
 
   /** Runs `work` as a call of this pool: refused once closed, awaited by close(). */
@@ -278,6 +365,22 @@ export function createPool(spawn: SpawnWorker, options: FocalLossPoolOptions = {
         const { outer, classes, inner } = call.task;
         return run<T>('softmax', call, { positions: outer * inner, classes, inner, perBlock: softmaxBlockPositions(classes) });
       });
+    },
+    sigmoidFocalLossStar(input, target, options = {}) {
+      return family('sigmoid_focal_loss_star', input, target, options, sigmoidFocalLossStar);
+    },
+    qualityFocalLoss(input, target, options = {}) {
+      return family('quality_focal_loss', input, target, options, qualityFocalLoss);
+    },
+    varifocalLoss(input, target, options = {}) {
+      return family('varifocal_loss', input, target, options, varifocalLoss);
+    },
+    asymmetricLoss(input, target, options = {}) {
+      return family('asymmetric_loss', input, target, options, asymmetricLoss);
+    },
+    distributionFocalLoss(input, positions, options = {}) {
+      // one softmax with gamma 0 over rows of bins: the calling thread (the scalar op)
+      return track(async () => distributionFocalLoss(input, positions, options));
     },
     async close(closeOptions: { readonly timeoutMs?: number } = {}) {
       closed = true;

@@ -6,10 +6,12 @@
  */
 import type { SigmoidTask } from '../simd/sigmoid-blocks.js';
 import type { SoftmaxTask } from '../simd/softmax-blocks.js';
+import type { FamilyTask } from './family-blocks.js';
 
 export type PoolRequest =
   | (RequestCommon & { readonly op: 'sigmoid'; readonly task: SigmoidTask })
   | (RequestCommon & { readonly op: 'softmax'; readonly task: SoftmaxTask })
+  | (RequestCommon & { readonly op: 'family'; readonly task: FamilyTask })
   | CheckRequest;
 
 /**
