@@ -4,6 +4,7 @@
  * holds, typed-array views either way. The kernels differ only in where that memory lives.
  */
 import { EXPANDED_IGNORED, expandClassIndexTargets, reductionScale, sigmoidFocalLoop, softmaxFocalLoop } from '@focal-loss/core';
+import type { SigmoidLoop, SoftmaxLoop } from './wasm/focal-loops.js';
 import type { SigmoidFocalLossAttrs, SoftmaxFocalLossAttrs } from './kernel-names.js';
 
 type Numbers = ArrayLike<number>;
@@ -41,11 +42,14 @@ function sigmoidLoopTargets(
   return { target: dense, ignoreIndex: loopIgnore, scale };
 }
 
-/** Sigmoid: loss (reduced in compensated float64, then scaled) and gradient, one pass. */
-export function sigmoidFocalImpl(memory: FusedMemory, attrs: SigmoidFocalLossAttrs): void {
+/**
+ * Sigmoid: loss (reduced in compensated float64, then scaled) and gradient, one pass. `loop`: the
+ * core's, unless the wasm backend's was replaced (./wasm/focal-loops.ts: the SIMD kernel, opt-in).
+ */
+export function sigmoidFocalImpl(memory: FusedMemory, attrs: SigmoidFocalLossAttrs, loop: SigmoidLoop = sigmoidFocalLoop): void {
   const reduce = attrs.reduction !== 'none';
   const { target, ignoreIndex, scale } = sigmoidLoopTargets(memory.target, attrs);
-  const sum = sigmoidFocalLoop({
+  const sum = loop({
     input: memory.input,
     target,
     weight: memory.weight,
@@ -78,8 +82,8 @@ function countedPositions(target: Numbers, ignoreIndex: number, equal = false): 
   return counted;
 }
 
-/** Softmax: the mean's count (ignored positions left out), then loss and gradient in one pass. */
-export function softmaxFocalImpl(memory: FusedMemory, attrs: SoftmaxFocalLossAttrs): void {
+/** Softmax: the mean's count (ignored positions left out), then loss and gradient in one pass (`loop` as sigmoid's). */
+export function softmaxFocalImpl(memory: FusedMemory, attrs: SoftmaxFocalLossAttrs, loop: SoftmaxLoop = softmaxFocalLoop): void {
   const reduce = attrs.reduction !== 'none';
   const ignoreIndex = attrs.targetKind === 'index' && !Number.isNaN(attrs.ignoreIndex) ? attrs.ignoreIndex : null;
   const positions = attrs.outer * attrs.inner;
@@ -88,7 +92,7 @@ export function softmaxFocalImpl(memory: FusedMemory, attrs: SoftmaxFocalLossAtt
       ? countedPositions(memory.target, ignoreIndex)
       : positions;
   const scale = reductionScale(attrs.reduction, attrs.normalizer === 0 ? null : attrs.normalizer, counted);
-  const sum = softmaxFocalLoop({
+  const sum = loop({
     input: memory.input,
     target: memory.target,
     targetKind: attrs.targetKind,

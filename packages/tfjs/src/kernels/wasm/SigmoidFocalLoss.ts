@@ -7,6 +7,7 @@ import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core
 import type { WasmBackendLike } from '../backend-memory.js';
 import { SIGMOID_FOCAL_LOSS, type FocalLossInputs, type SigmoidFocalLossAttrs } from '../kernel-names.js';
 import { sigmoidFocalImpl } from '../shared-impl.js';
+import { wasmFocalLoops } from './focal-loops.js';
 
 function sigmoidFocalLossWasm(args: Parameters<KernelFunc>[0]): TensorInfo[] {
   const backend = args.backend as unknown as WasmBackendLike;
@@ -24,6 +25,7 @@ function sigmoidFocalLossWasm(args: Parameters<KernelFunc>[0]): TensorInfo[] {
       grad: gradInfo === null ? null : backend.typedArrayFromHeap(gradInfo),
     },
     attrs,
+    wasmFocalLoops.sigmoid,
   );
   return gradInfo === null ? [lossInfo] : [lossInfo, gradInfo];
 }

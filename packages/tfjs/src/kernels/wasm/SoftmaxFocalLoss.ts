@@ -6,6 +6,7 @@ import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core
 import type { WasmBackendLike } from '../backend-memory.js';
 import { SOFTMAX_FOCAL_LOSS, type FocalLossInputs, type SoftmaxFocalLossAttrs } from '../kernel-names.js';
 import { softmaxFocalImpl } from '../shared-impl.js';
+import { wasmFocalLoops } from './focal-loops.js';
 
 function softmaxFocalLossWasm(args: Parameters<KernelFunc>[0]): TensorInfo[] {
   const backend = args.backend as unknown as WasmBackendLike;
@@ -24,6 +25,7 @@ function softmaxFocalLossWasm(args: Parameters<KernelFunc>[0]): TensorInfo[] {
       grad: gradInfo === null ? null : backend.typedArrayFromHeap(gradInfo),
     },
     attrs,
+    wasmFocalLoops.softmax,
   );
   return gradInfo === null ? [lossInfo] : [lossInfo, gradInfo];
 }
