@@ -36,6 +36,9 @@ export {
   type FocalLossRunnerOptions,
   type RunCallOptions,
   type RunnerResult,
+  type RunnerGradient,
   type TensorInput,
+  type Float16Input,
 } from './runner.js';
+export { widenFloat16 } from './half.js';
 export * as onnx from './gen/onnx_pb.js';

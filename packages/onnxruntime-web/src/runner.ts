@@ -20,6 +20,7 @@
 import * as ort from 'onnxruntime-web';
 import {
   FocalLossError,
+  describeValue,
   checkBinaryTargets,
   checkClassIndexTargets,
   checkFamilyTargets,
@@ -50,8 +51,10 @@ import { SessionCache } from './session-cache.js';
 import { buildStandalone, encodeModel } from './standalone.js';
 import { optionFeed, type OptionInput } from './option-inputs.js';
 import { readTensor, type TensorInput, type View } from './tensor-view.js';
+import { float16Bits } from './half.js';
+import type { ValueDtypes } from './standalone.js';
 
-export type { TensorInput } from './tensor-view.js';
+export type { TensorInput, Float16Input } from './tensor-view.js';
 
 /** Sessions a runner keeps by default; see FocalLossRunnerOptions.maxSessions. */
 export const DEFAULT_MAX_SESSIONS = 16;
@@ -61,17 +64,41 @@ export interface RunCallOptions {
   readonly weight?: TensorInput | null;
   /** Also return the gradient of the loss with respect to `input`. Default false. */
   readonly gradient?: boolean;
+  /**
+   * The gradient's dtype: by default the input's (a float16 input gets a float16 gradient, the
+   * float32 one rounded); 'float32' returns the float32 gradient the model computes, without that
+   * rounding (e.g. for float32 master gradients). Ignored without `gradient`.
+   */
+  readonly gradientDtype?: 'float32' | 'float16';
 }
 
 /** The runner's own call options; every other key is a loss option. */
-const ADAPTER_KEYS: readonly string[] = ['weight', 'gradient'];
-/** dtypes the runner takes for `input` and `weight`. */
-const INPUT_DTYPES: readonly string[] = ['float32'];
+const ADAPTER_KEYS: readonly string[] = ['weight', 'gradient', 'gradientDtype'];
 
+function readGradientDtype(value: unknown, input: View): 'float32' | 'float16' {
+  if (value === undefined) return input.half !== undefined ? 'float16' : 'float32';
+  if (value === 'float32' || value === 'float16') return value;
+  throw new FocalLossError('INVALID_OPTION', `gradientDtype must be "float32" or "float16", got ${describeValue(value)}`);
+}
+/**
+ * dtypes the runner takes for `input`, `weight` and float targets. float16 (issue 14) is fed as
+ * float16 to a model of its own that casts to float32 for the loss (as appendFocalLoss's models do).
+ */
+const INPUT_DTYPES: readonly string[] = ['float32', 'float16'];
+
+/**
+ * The loss is always float32 (computed in float32). The gradient has the input's dtype unless
+ * `gradientDtype` says otherwise: float32 data, or for float16 the binary16 bits in a Uint16Array
+ * (`dtype: 'float16'`), as the graph's Cast back to float16 leaves it.
+ */
 export interface RunnerResult {
   readonly loss: { readonly data: Float32Array; readonly shape: number[] };
-  readonly gradInput: { readonly data: Float32Array; readonly shape: number[] } | null;
+  readonly gradInput: RunnerGradient | null;
 }
+
+export type RunnerGradient =
+  | { readonly data: Float32Array; readonly shape: number[]; readonly dtype: 'float32' }
+  | { readonly data: Uint16Array; readonly shape: number[]; readonly dtype: 'float16' };
 
 export interface FocalLossRunnerOptions {
   /**
@@ -100,6 +127,8 @@ export interface Prepared {
   /** Shape of the returned loss. */
   readonly outputShape: number[];
   readonly gradient: boolean;
+  /** The dtype of the returned gradient (the model casts the float32 gradient to it). */
+  readonly gradientDtype: 'float32' | 'float16';
 }
 
 const OP_NAME = { sigmoid: 'sigmoid_focal_loss', softmax: 'softmax_focal_loss' } as const;
@@ -130,6 +159,7 @@ export function prepareCall(op: LossOp, inputValue: unknown, targetValue: unknow
       weight: weight?.view ?? null,
       outputShape: plan.outputShape,
       gradient,
+      gradientDtype: readGradientDtype(adapter.gradientDtype, input.view),
     };
   }
   const plan = planSoftmaxCall(loss, tensors, INPUT_DTYPES, ORT_DECLARATION);
@@ -145,6 +175,7 @@ export function prepareCall(op: LossOp, inputValue: unknown, targetValue: unknow
     weight: weight?.view ?? null,
     outputShape: plan.outputShape,
     gradient,
+    gradientDtype: readGradientDtype(adapter.gradientDtype, input.view),
   };
 }
 
@@ -168,6 +199,7 @@ function prepareFamilyCall(op: FamilyOpName, inputValue: unknown, targetValue: u
     weight: weight?.view ?? null,
     outputShape: plan.outputShape,
     gradient,
+    gradientDtype: readGradientDtype(adapter.gradientDtype, input.view),
   };
 }
 
@@ -194,6 +226,7 @@ function sigmoidTargets(plan: ReturnType<typeof planSigmoidCall>, view: View): {
 }
 
 function floatTensor(view: View): ort.Tensor {
+  if (view.half !== undefined) return new ort.Tensor('float16', view.half, [...view.shape]);
   const data = view.data instanceof Float32Array ? view.data : Float32Array.from(view.data);
   return new ort.Tensor('float32', data, [...view.shape]);
 }
@@ -292,12 +325,14 @@ export class FocalLossRunner {
     const call = prepareCall(op, input, target, options);
     if (call.input.data.length === 0) return emptyResult(call);
     const rank = call.input.shape.length;
-    const key = structureKey(call, rank);
+    const dtypes = valueDtypes(call);
+    const key = structureKey(call, rank, dtypes);
     return this.cache.use(
       key,
       async () => {
         const { model, optionInputs } = buildStandalone(call.spec, {
           rank,
+          dtypes,
           gradient: call.gradient,
           inline: this.inline,
           optionInputs: true,
@@ -326,15 +361,26 @@ interface LossSession {
   release(): Promise<void>;
 }
 
-/** What selects a model: everything but the numbers, which are fed as inputs. */
-function structureKey(call: Prepared, rank: number): string {
+/** The dtypes of the tensors fed to the model: float16 where the caller gave float16. */
+function valueDtypes(call: Prepared): ValueDtypes {
+  const of = (half: boolean) => (half ? 'float16' : 'float32');
+  return {
+    input: of(call.input.half !== undefined),
+    target: of(call.target.type === 'float16'),
+    weight: of(call.weight?.half !== undefined),
+    gradient: call.gradientDtype,
+  };
+}
+
+/** What selects a model: everything but the numbers, which are fed as inputs (dtypes included). */
+function structureKey(call: Prepared, rank: number, dtypes: ValueDtypes): string {
   const axis = call.spec.op === 'softmax' ? call.spec.options.axis : null;
-  return JSON.stringify([call.spec.op, call.spec.variant, axis, rank, call.gradient]);
+  return JSON.stringify([call.spec.op, call.spec.variant, axis, rank, call.gradient, dtypes.input, dtypes.target, dtypes.weight, call.gradient ? dtypes.gradient : null]);
 }
 
 async function execute({ session, optionInputs }: LossSession, call: Prepared): Promise<RunnerResult> {
   const feeds: Record<string, ort.Tensor> = {
-    input: new ort.Tensor('float32', call.input.data as Float32Array, [...call.input.shape]),
+    input: floatTensor(call.input),
     target: call.target,
   };
   for (const { option, name, kind } of optionInputs) {
@@ -343,17 +389,24 @@ async function execute({ session, optionInputs }: LossSession, call: Prepared): 
     const feed = optionFeed(kind, value);
     feeds[name] = new ort.Tensor(feed.type, feed.data, feed.dims);
   }
-  if (call.weight !== null) feeds.weight = new ort.Tensor('float32', call.weight.data as Float32Array, [...call.weight.shape]);
+  if (call.weight !== null) feeds.weight = floatTensor(call.weight);
   const results = await session.run(feeds);
   const loss = results.loss as ort.Tensor;
   const grad = call.gradient ? (results.gradInput as ort.Tensor) : null;
   const out: RunnerResult = {
     loss: { data: loss.data as Float32Array, shape: [...loss.dims] },
-    gradInput: grad === null ? null : { data: grad.data as Float32Array, shape: [...grad.dims] },
+    gradInput: grad === null ? null : gradientOf(grad),
   };
   loss.dispose();
   grad?.dispose();
   return out;
+}
+
+/** The gradient as returned: float16 as its bits (ORT gives a Uint16Array, or a Float16Array where one exists). */
+function gradientOf(grad: ort.Tensor): RunnerGradient {
+  const shape = [...grad.dims];
+  if (grad.type === 'float16') return { data: float16Bits(grad.data as Uint16Array), shape, dtype: 'float16' };
+  return { data: grad.data as Float32Array, shape, dtype: 'float32' };
 }
 
 /**
@@ -365,6 +418,10 @@ function emptyResult(call: Prepared): RunnerResult {
   const size = call.outputShape.reduce((a, b) => a * b, 1);
   return {
     loss: { data: new Float32Array(size), shape: call.outputShape },
-    gradInput: call.gradient ? { data: new Float32Array(0), shape: [...call.input.shape] } : null,
+    gradInput: !call.gradient
+      ? null
+      : call.gradientDtype === 'float16'
+        ? { data: new Uint16Array(0), shape: [...call.input.shape], dtype: 'float16' }
+        : { data: new Float32Array(0), shape: [...call.input.shape], dtype: 'float32' },
   };
 }

@@ -18,7 +18,8 @@ import {
   type LossChoice,
   type LossSpec,
 } from './loss-spec.js';
-import { DataType, opset, tensorValueInfo } from './protos.js';
+import { DataType, intAttr, node, opset, tensorValueInfo } from './protos.js';
+import type { NodeProto } from './gen/onnx_pb.js';
 
 /** What buildLossModel needs besides the op and its options. */
 export interface LossModelSettings {
@@ -98,7 +99,22 @@ export type LossModelOptions = LossChoice & LossModelSettings;
 export type SpecModelOptions = Omit<LossModelSettings, 'weight'> & {
   /** Internal: the benchmark's plain sums (body-emitter.ts). */
   readonly sums?: SumMode;
+  /**
+   * Internal (the runner's float16 calls): the dtypes of `input`, a float `target` and `weight`.
+   * float16 ones are cast to float32 for the loss, which stays float32; the gradient is cast back
+   * to the input's dtype (as appendFocalLoss does). Default all float32.
+   */
+  readonly dtypes?: ValueDtypes;
 };
+
+/** dtypes of the standalone model's float inputs (int32 class-index targets stay int32). */
+export interface ValueDtypes {
+  readonly input: 'float32' | 'float16';
+  readonly target: 'float32' | 'float16';
+  readonly weight: 'float32' | 'float16';
+  /** The gradient output's dtype; default the input's. */
+  readonly gradient?: 'float32' | 'float16';
+}
 
 /** The model and the option inputs it declares (the runner feeds them on every run). */
 export function buildStandalone(spec: LossSpec, options: SpecModelOptions): { model: ModelProto; optionInputs: OptionInput[] } {
@@ -107,11 +123,24 @@ export function buildStandalone(spec: LossSpec, options: SpecModelOptions): { mo
   const dims = declaredDims(spec, options.rank);
   const hasWeight = spec.variant.hasWeight;
   const gradient = options.gradient === true;
-  const targetType = spec.op === 'softmax' && spec.variant.targetKind === 'index' ? DataType.INT32 : DataType.FLOAT;
+  const typeOf = (dtype: 'float32' | 'float16' | undefined) => (dtype === 'float16' ? DataType.FLOAT16 : DataType.FLOAT);
+  const inputType = typeOf(options.dtypes?.input);
+  const weightType = typeOf(options.dtypes?.weight);
+  const targetType = spec.op === 'softmax' && spec.variant.targetKind === 'index' ? DataType.INT32 : typeOf(options.dtypes?.target);
+  // float16 values are cast to float32 before the loss and the gradient back after it, so the
+  // loss graph (and its functions) is the float32 one whatever the dtypes
+  const casts: NodeProto[] = [];
+  const asFloat = (name: string, type: DataType): string => {
+    if (type !== DataType.FLOAT16) return name;
+    casts.push(node('Cast', [name], [`${name}_float32`], [intAttr('to', DataType.FLOAT)], '', `focal_loss/Cast_${name}`));
+    return `${name}_float32`;
+  };
+  const gradType = typeOf(options.dtypes?.gradient ?? options.dtypes?.input);
+  const gradFloat = gradType === DataType.FLOAT16 ? 'gradInput_float32' : 'gradInput';
   const emitted = emitLoss(
     spec,
-    { input: 'input', target: 'target', weight: hasWeight ? 'weight' : null },
-    { loss: 'loss', gradInput: gradient ? 'gradInput' : null },
+    { input: asFloat('input', inputType), target: asFloat('target', targetType), weight: hasWeight ? asFloat('weight', weightType) : null },
+    { loss: 'loss', gradInput: gradient ? gradFloat : null },
     {
       inline: options.inline === true,
       opsetVersion,
@@ -120,12 +149,16 @@ export function buildStandalone(spec: LossSpec, options: SpecModelOptions): { mo
       optionInputs: options.optionInputs === true ? optionInputNames('') : null,
     },
   );
-  const inputs = [tensorValueInfo('input', DataType.FLOAT, dims.input), tensorValueInfo('target', targetType, dims.target)];
-  if (hasWeight) inputs.push(tensorValueInfo('weight', DataType.FLOAT, dims.loss));
+  const nodes = [...casts, ...emitted.nodes];
+  if (gradient && gradFloat !== 'gradInput') {
+    nodes.push(node('Cast', [gradFloat], ['gradInput'], [intAttr('to', DataType.FLOAT16)], '', 'focal_loss/Cast_gradient'));
+  }
+  const inputs = [tensorValueInfo('input', inputType, dims.input), tensorValueInfo('target', targetType, dims.target)];
+  if (hasWeight) inputs.push(tensorValueInfo('weight', weightType, dims.loss));
   inputs.push(...optionGraphInputs(emitted.optionInputs, spec.values));
   const lossDims = spec.options.reduction === 'none' ? dims.loss : [];
   const outputs = [tensorValueInfo('loss', DataType.FLOAT, lossDims)];
-  if (gradient) outputs.push(tensorValueInfo('gradInput', DataType.FLOAT, dims.input));
+  if (gradient) outputs.push(tensorValueInfo('gradInput', gradType, dims.input));
   const opsetImport = [opset('', opsetVersion)];
   if (emitted.functions.length > 0) opsetImport.push(opset(FOCAL_LOSS_DOMAIN, FOCAL_LOSS_DOMAIN_VERSION));
   const model = create(ModelProtoSchema, {
@@ -135,7 +168,7 @@ export function buildStandalone(spec: LossSpec, options: SpecModelOptions): { mo
     functions: emitted.functions,
     graph: create(GraphProtoSchema, {
       name: `${spec.op}_focal_loss`,
-      node: emitted.nodes,
+      node: nodes,
       input: inputs,
       output: outputs,
     }),
