@@ -52,7 +52,7 @@ from cases import binary, logits, rng, snap, soft, weights  # noqa: E402
 from model import SOFTMAX, Case, Tensor, f32, i32  # noqa: E402
 from reference_torch import TorchResult  # noqa: E402
 from tolerance import output_tolerance  # noqa: E402
-from write import FORMAT  # noqa: E402
+from write import FORMAT, error_fixture, inputs_json  # noqa: E402
 
 STAR = "sigmoid_focal_loss_star"
 QFL = "quality_focal_loss"
@@ -366,28 +366,13 @@ def dfl_phrase(case: Case) -> str:
 # ---------------------------------------------------------------- fixtures
 
 
-def tensor_json(t: Tensor) -> dict[str, Any]:
-    return {"dtype": t.dtype, "shape": list(t.shape), "data": list(t.data)}
 
 
-def inputs_json(case: Case) -> dict[str, Any]:
-    inputs = {"input": tensor_json(case.input), "target": tensor_json(case.target)}
-    if case.weight is not None:
-        inputs["weight"] = tensor_json(case.weight)
-    return inputs
 
 
 def family_fixture(case: Case) -> dict[str, Any]:
     if case.error:
-        return {
-            "format": FORMAT,
-            "name": case.name,
-            "op": case.op,
-            "reference": f"contract rule: {case.rule} ({case.error})",
-            "options": case.options,
-            "inputs": inputs_json(case),
-            "expected": {"error": case.error},
-        }
+        return error_fixture(case)
     result = evaluate(case)
     diffed = check_mp_diff(case, result)
     limits = check_limits(case, result)

@@ -52,7 +52,7 @@ from cases import binary, logits, probabilities, rng, snap, soft  # noqa: E402
 from model import SIGMOID, SOFTMAX, Case, Tensor, f32, i32, size_of, softmax_layout  # noqa: E402
 from reference_torch import TorchResult  # noqa: E402
 from tolerance import output_tolerance  # noqa: E402
-from write import FORMAT  # noqa: E402
+from write import FORMAT, error_fixture, inputs_json  # noqa: E402
 
 GROUP = "presets"
 DTYPE = torch.float64
@@ -552,15 +552,8 @@ def compare_peer(case: Case, loss: list[float], grad: list[float]) -> Optional[s
 # ---------------------------------------------------------------- fixtures
 
 
-def tensor_json(t: Tensor) -> dict[str, Any]:
-    return {"dtype": t.dtype, "shape": list(t.shape), "data": list(t.data)}
 
 
-def inputs_json(case: Case) -> dict[str, Any]:
-    inputs = {"input": tensor_json(case.input), "target": tensor_json(case.target)}
-    if case.weight is not None:
-        inputs["weight"] = tensor_json(case.weight)
-    return inputs
 
 
 NOTES: dict[str, str] = {}
@@ -568,15 +561,7 @@ NOTES: dict[str, str] = {}
 
 def presets_fixture(case: Case) -> dict[str, Any]:
     if case.error:
-        return {
-            "format": FORMAT,
-            "name": case.name,
-            "op": case.op,
-            "reference": f"contract rule: {case.rule} ({case.error})",
-            "options": case.options,
-            "inputs": inputs_json(case),
-            "expected": {"error": case.error},
-        }
+        return error_fixture(case)
     mp_result = evaluate(case)
     diffed = check_mp_diff(case, mp_result)
     loss = [rm.to_double(v) for v in mp_result.loss]

@@ -26,8 +26,8 @@ import crosscheck  # noqa: E402
 import reference_mpmath  # noqa: E402
 import reference_torch  # noqa: E402
 from model import SOFTMAX, Case, Tensor, softmax_layout  # noqa: E402
-from tolerance import TAIL_GROUP, error_tolerance, output_tolerance  # noqa: E402
-from write import FORMAT, FORMAT_VERSION, fixture_path, to_json, write_tree  # noqa: E402
+from tolerance import TAIL_GROUP, output_tolerance  # noqa: E402
+from write import FORMAT, FORMAT_VERSION, error_fixture, fixture_path, inputs_json, to_json, write_tree  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent.parent.parent
 # The fixtures live in the published package @focal-loss/fixtures; apps/conformance reads them there.
@@ -39,28 +39,10 @@ def log(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
-def tensor_json(t: Tensor) -> dict[str, Any]:
-    return {"dtype": t.dtype, "shape": list(t.shape), "data": list(t.data)}
 
 
-def inputs_json(case: Case) -> dict[str, Any]:
-    inputs = {"input": tensor_json(case.input), "target": tensor_json(case.target)}
-    if case.weight is not None:
-        inputs["weight"] = tensor_json(case.weight)
-    return inputs
 
 
-def error_fixture(case: Case) -> dict[str, Any]:
-    return {
-        "format": FORMAT,
-        "name": case.name,
-        "op": case.op,
-        "reference": f"contract rule: {case.rule} ({case.error})",
-        "options": case.options,
-        "inputs": inputs_json(case),
-        "expected": {"error": case.error},
-        **({"tolerance": error_tolerance()} if case.error_tolerance else {}),
-    }
 
 
 def torch_skip_reason(case: Case) -> Optional[str]:

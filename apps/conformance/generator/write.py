@@ -13,9 +13,38 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from tolerance import error_tolerance
+
 FORMAT = "focal-loss-fixture/1"
 # The rules' version (docs/fixture-format.md); 1.1 kept the format string of 1.0.
 FORMAT_VERSION = "1.1"
+
+
+def tensor_json(t: Any) -> dict[str, Any]:
+    """A model.Tensor as the fixture's JSON tensor."""
+    return {"dtype": t.dtype, "shape": list(t.shape), "data": list(t.data)}
+
+
+def inputs_json(case: Any) -> dict[str, Any]:
+    """A model.Case's inputs (input, target, optional weight) as the fixture's `inputs`."""
+    inputs = {"input": tensor_json(case.input), "target": tensor_json(case.target)}
+    if case.weight is not None:
+        inputs["weight"] = tensor_json(case.weight)
+    return inputs
+
+
+def error_fixture(case: Any) -> dict[str, Any]:
+    """The fixture of a call that must fail with `case.error` (every generator module uses this one)."""
+    return {
+        "format": FORMAT,
+        "name": case.name,
+        "op": case.op,
+        "reference": f"contract rule: {case.rule} ({case.error})",
+        "options": case.options,
+        "inputs": inputs_json(case),
+        "expected": {"error": case.error},
+        **({"tolerance": error_tolerance()} if case.error_tolerance else {}),
+    }
 
 
 def number_text(value: Any) -> str:
